@@ -1,0 +1,21 @@
+"""Clinic-local dates: the one place that turns an instant into the clinic's calendar."""
+
+import datetime as dt
+
+from django.utils import timezone
+
+
+def clinic_today() -> dt.date:
+    return timezone.localdate()
+
+
+def clinic_date(moment: dt.datetime) -> dt.date:
+    return timezone.localdate(moment)
+
+
+def clinic_day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The aware instants at which a clinic-local day starts and the next one starts."""
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(day, dt.time.min).replace(tzinfo=tz)
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min).replace(tzinfo=tz)
+    return start, end

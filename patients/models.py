@@ -1,0 +1,208 @@
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from clinic.timeutils import clinic_today
+
+# Nobody alive was born before this; an earlier date is a typing error.
+EARLIEST_DATE_OF_BIRTH = dt.date(1900, 1, 1)
+
+
+class Patient(models.Model):
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("E-mail")
+        SMS = "sms", _("Text message")
+        PHONE = "phone", _("Phone call")
+
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    date_of_birth = models.DateField(_("date of birth"))
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    preferred_channel = models.CharField(
+        _("preferred channel"), max_length=10, choices=Channel.choices, default=Channel.EMAIL
+    )
+    reminders_consent = models.BooleanField(
+        _("consents to reminders"),
+        default=False,
+        help_text=_("Change it with the consent actions so that the change is recorded."),
+    )
+    reminders_consent_changed_at = models.DateTimeField(
+        _("consent given or withdrawn at"), null=True, blank=True
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("patient")
+        verbose_name_plural = _("patients")
+        ordering = ["last_name", "first_name", "id"]
+        indexes = [
+            models.Index(fields=["last_name", "first_name"]),
+            models.Index(fields=["phone"]),
+            models.Index(fields=["email"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def clean(self) -> None:
+        errors = {}
+        if (
+            self.date_of_birth
+            and not EARLIEST_DATE_OF_BIRTH <= self.date_of_birth <= clinic_today()
+        ):
+            errors["date_of_birth"] = _("Enter a date of birth between 1900 and today.")
+        if not self.phone and not self.email:
+            errors["phone"] = _("Enter a phone number or an e-mail address to reach the patient.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class ConsentChange(models.Model):
+    """Every time a patient gives or withdraws consent to reminders, and who recorded it."""
+
+    class Source(models.TextChoices):
+        STAFF = "staff", _("Recorded by staff")
+        PATIENT_LINK = "patient_link", _("Patient, through a link")
+
+    patient = models.ForeignKey(
+        Patient,
+        on_delete=models.CASCADE,
+        related_name="consent_changes",
+        verbose_name=_("patient"),
+    )
+    given = models.BooleanField(_("consent given"))
+    changed_at = models.DateTimeField(_("changed at"))
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+
+    class Meta:
+        verbose_name = _("consent change")
+        verbose_name_plural = _("consent changes")
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return _("given") if self.given else _("withdrawn")
+
+
+class Contraindication(models.Model):
+    """The clinic's catalogue of contraindications to massage (DOMAIN.md)."""
+
+    class Kind(models.TextChoices):
+        ABSOLUTE = "absolute", _("Absolute: no massage")
+        TEMPORARY = "temporary", _("Temporary: no massage until resolved")
+        LOCAL = "local", _("Local: avoid the area")
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("contraindication")
+        verbose_name_plural = _("contraindications")
+        ordering = ["kind", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def blocks_massage(self) -> bool:
+        return self.kind != self.Kind.LOCAL
+
+
+class PatientContraindicationQuerySet(models.QuerySet):
+    def unresolved(self) -> "PatientContraindicationQuerySet":
+        return self.filter(resolved_on__isnull=True)
+
+    def blocking(self) -> "PatientContraindicationQuerySet":
+        return self.unresolved().exclude(contraindication__kind=Contraindication.Kind.LOCAL)
+
+    def local(self) -> "PatientContraindicationQuerySet":
+        return self.unresolved().filter(contraindication__kind=Contraindication.Kind.LOCAL)
+
+
+class PatientContraindication(models.Model):
+    patient = models.ForeignKey(
+        Patient,
+        on_delete=models.CASCADE,
+        related_name="contraindications",
+        verbose_name=_("patient"),
+    )
+    contraindication = models.ForeignKey(
+        Contraindication,
+        on_delete=models.PROTECT,
+        related_name="records",
+        verbose_name=_("contraindication"),
+    )
+    noted_on = models.DateField(_("noted on"))
+    resolved_on = models.DateField(
+        _("resolved on"), null=True, blank=True, help_text=_("Leave empty while it lasts.")
+    )
+    area = models.CharField(
+        _("area"), max_length=200, blank=True, help_text=_("For a local one: where to avoid.")
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    objects = PatientContraindicationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("patient contraindication")
+        verbose_name_plural = _("patient contraindications")
+        ordering = ["resolved_on", "-noted_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(resolved_on__isnull=True) | Q(resolved_on__gte=models.F("noted_on")),
+                name="contraindication_resolved_after_noted",
+                violation_error_message=_(
+                    "A contraindication cannot be resolved before it was noted."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["patient", "contraindication"],
+                condition=Q(resolved_on__isnull=True),
+                name="one_unresolved_record_per_contraindication",
+                violation_error_message=_(
+                    "This contraindication is already recorded for the patient and not resolved."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.contraindication)
+
+    def clean(self) -> None:
+        today = clinic_today()
+        if self.noted_on and self.noted_on > today:
+            raise ValidationError(
+                {"noted_on": _("A contraindication cannot be noted in the future.")}
+            )
+        if self.resolved_on and self.resolved_on > today:
+            raise ValidationError(
+                {"resolved_on": _("Enter the day it was resolved: not a future date.")}
+            )
+
+    def describe(self) -> str:
+        text = _("%(name)s (noted %(date)s)") % {
+            "name": self.contraindication.name,
+            "date": self.noted_on.isoformat(),
+        }
+        if self.area:
+            text += f" — {self.area}"
+        return text
