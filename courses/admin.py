@@ -8,7 +8,13 @@ from django.utils.translation import gettext_lazy as _
 
 from clinic.timeutils import clinic_day_bounds, clinic_today
 from courses import selectors, services
-from courses.forms import CourseForm, InlineVisitForm, VisitForm, VisitInlineFormSet
+from courses.forms import (
+    CourseForm,
+    InlineVisitForm,
+    VisitForm,
+    VisitInlineFormSet,
+    VisitQuickLogForm,
+)
 from courses.models import Course, Visit
 
 VISIT_LOG_FIELDS = [
@@ -210,6 +216,10 @@ class VisitAdmin(admin.ModelAdmin):
     @admin.display(description=_("patient's contraindications"))
     def patient_contraindications(self, obj: Visit):
         return contraindications_html(obj.course.patient_id if obj and obj.course_id else None)
+
+    def get_changelist_form(self, request, **kwargs):
+        # Quick logging in the list goes through the same rules as the visit page.
+        return super().get_changelist_form(request, form=VisitQuickLogForm, **kwargs)
 
     def save_model(self, request, obj, form, change) -> None:
         services.visit_save(visit=obj)

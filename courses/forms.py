@@ -1,5 +1,5 @@
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -22,13 +22,8 @@ class CourseForm(forms.ModelForm):
                 self.add_error(None, error)
 
 
-class VisitForm(forms.ModelForm):
-    techniques = forms.MultipleChoiceField(
-        label=_("techniques"),
-        choices=Visit.Technique.choices,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
+class VisitRulesForm(forms.ModelForm):
+    """What every form that logs a visit shares: quick logging and the course's rules."""
 
     class Meta:
         model = Visit
@@ -43,10 +38,25 @@ class VisitForm(forms.ModelForm):
         # Quick logging: a visit marked done without a time happened when it was booked,
         # or now if it was booked for later today.
         if data.get("status") == Visit.Status.DONE and not data.get("performed_at"):
-            scheduled = data.get("scheduled_at")
+            scheduled = data.get("scheduled_at", self.instance.scheduled_at)
             if scheduled:
                 data["performed_at"] = min(scheduled, timezone.now())
+                if "performed_at" not in self.fields:
+                    # The visit list's quick logging edits only status and pain scores.
+                    self.instance.performed_at = data["performed_at"]
         return data
+
+    def _update_errors(self, errors: ValidationError) -> None:
+        # The visit list edits a few fields only; a rule on a field it does not show
+        # must still reach the user rather than crash the form.
+        if hasattr(errors, "error_dict"):
+            hidden = [name for name in errors.error_dict if name not in self.fields]
+            for name in hidden:
+                if name != NON_FIELD_ERRORS:
+                    errors.error_dict.setdefault(NON_FIELD_ERRORS, []).extend(
+                        errors.error_dict.pop(name)
+                    )
+        super()._update_errors(errors)
 
     def _post_clean(self) -> None:
         super()._post_clean()
@@ -59,6 +69,19 @@ class VisitForm(forms.ModelForm):
                 )
             except ValidationError as error:
                 self.add_error(None, error)
+
+
+class VisitForm(VisitRulesForm):
+    techniques = forms.MultipleChoiceField(
+        label=_("techniques"),
+        choices=Visit.Technique.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+
+class VisitQuickLogForm(VisitRulesForm):
+    """A row of the visit list: status and pain scores only (the admin sets the fields)."""
 
 
 class InlineVisitForm(VisitForm):
