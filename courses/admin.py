@@ -62,6 +62,10 @@ class VisitInline(admin.TabularInline):
     ordering = ["sequence"]
     classes = ["visit-log"]
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        # Each row prints the visit, whose name mentions the course and the patient.
+        return super().get_queryset(request).select_related("course__patient")
+
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
         if obj is not None:

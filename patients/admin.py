@@ -20,8 +20,18 @@ class ContraindicationAdmin(admin.ModelAdmin):
 class PatientContraindicationInline(admin.TabularInline):
     model = PatientContraindication
     extra = 0
-    autocomplete_fields = ["contraindication"]
     fields = ["contraindication", "noted_on", "resolved_on", "area", "notes"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("contraindication")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        # The catalogue is short: a plain select read once for the whole page, where an
+        # autocomplete or a model select would query the catalogue again for every row.
+        field = formset.form.base_fields["contraindication"]
+        field.choices = list(field.choices)
+        return formset
 
 
 class CourseInline(admin.TabularInline):
@@ -38,7 +48,7 @@ class CourseInline(admin.TabularInline):
         return False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).select_related("therapist")
+        return super().get_queryset(request).select_related("patient", "therapist")
 
 
 class ConsentChangeInline(admin.TabularInline):
