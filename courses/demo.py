@@ -1,0 +1,314 @@
+"""A believable small clinic to explore the product with (``manage.py seed_demo``).
+
+Everything is written through the services, so the demo obeys the same rules as the
+staff do. Dates are relative to today, so the demo always looks current: courses
+running now, visits today and this week, courses finished months ago. A seeded random
+generator makes it the same clinic every time, and a patient already present (found
+by e-mail) is left alone, so running it twice duplicates nothing.
+"""
+
+import datetime as dt
+import random
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractUser
+from django.db import transaction
+from django.utils import timezone
+
+from clinic.timeutils import clinic_today
+from courses import services
+from courses.models import Course, CourseKind, MassageKind, SpineRegion, Visit
+from patients.models import Contraindication, Patient, PatientContraindication
+from patients.services import patient_contraindication_save, patient_save
+
+SEED = 20260101
+EMAIL_DOMAIN = "example.com"
+
+# username, first name, last name, role
+STAFF = [
+    ("manager", "Margaret", "Holloway", "manager"),
+    ("reception", "Priya", "Shah", "reception"),
+    ("anna.kowalska", "Anna", "Kowalska", "therapist"),
+    ("ben.okafor", "Ben", "Okafor", "therapist"),
+    ("chloe.martin", "Chloe", "Martin", "therapist"),
+]
+
+FIRST_NAMES = [
+    "Oliver", "Amelia", "George", "Isla", "Harry", "Ava", "Jack", "Mia", "Thomas",
+    "Grace", "James", "Sophie", "William", "Emily", "Daniel", "Lucy", "Samuel", "Ella",
+    "Joseph", "Hannah", "David", "Ruth", "Peter", "Helen", "Michael", "Susan", "Robert",
+    "Janet", "Richard", "Carol", "Andrew", "Linda", "Stephen", "Irene", "Paul", "Moira",
+    "Martin", "Elaine", "Graham", "Brenda", "Ian", "Pauline", "Colin", "Sandra", "Keith",
+    "Denise", "Tariq", "Nadia", "Viktor", "Olena",
+]  # fmt: skip
+LAST_NAMES = [
+    "Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies",
+    "Patel", "Robinson", "Wright", "Thompson", "Evans", "Walker", "White", "Roberts",
+    "Green", "Hall", "Wood", "Jackson", "Clarke", "Hughes", "Edwards", "Lewis", "Turner",
+    "Hill", "Moore", "Cooper", "Ward", "Morris", "King", "Harris", "Baker", "Price",
+    "Bennett", "Gray", "Kelly", "Murphy", "Bell", "Marshall", "Fisher", "Kaur", "Begum",
+    "Nowak", "Rossi", "Ahmed", "Byrne", "Doyle", "Shevchenko", "Novak",
+]  # fmt: skip
+
+# One entry per patient, in order: the courses they have had, oldest first. Each course
+# is (status, region, kind, massage kind). Cycled over the patients.
+Plan = list[tuple[str, str, str, str]]
+C, P = CourseKind.THERAPEUTIC, CourseKind.PREVENTIVE
+R = SpineRegion
+M = MassageKind
+PLANS: list[Plan] = [
+    [("active", R.LUMBAR, C, M.CLASSIC)],
+    [("active", R.CERVICAL, C, M.SOFT_MANUAL)],
+    [("completed", R.LUMBAR, C, M.CLASSIC), ("active", R.LUMBAR, P, M.CLASSIC)],
+    [("planned", R.THORACIC, C, M.CLASSIC)],
+    [("active", R.WHOLE_SPINE, C, M.HONEY)],
+    [("completed", R.CERVICAL, C, M.ACUPRESSURE)],
+    [("early", R.LUMBAR, C, M.CUPPING)],
+    [("active", R.THORACIC, P, M.HARDWARE)],
+    [("cancelled", R.LUMBAR, C, M.CLASSIC)],
+    [("active", R.LUMBAR, C, M.CUPPING)],
+    [("completed", R.WHOLE_SPINE, P, M.HONEY), ("planned", R.CERVICAL, C, M.CLASSIC)],
+    [("active", R.CERVICAL, P, M.CLASSIC)],
+]
+
+TECHNIQUES_NECK = ["stroking", "rubbing", "kneading", "stroking"]
+TECHNIQUES_BACK = ["stroking", "rubbing", "kneading", "pressing", "vibration", "stroking"]
+TECHNIQUES_BACK_LATER = [*TECHNIQUES_BACK[:-1], "tapping", "stroking"]
+
+
+@dataclass
+class DemoClinic:
+    usernames: list[str]
+    password: str
+    patients_created: int = 0
+    patients_kept: int = 0
+    courses_by_status: dict[str, int] = field(default_factory=dict)
+
+
+def _aware(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
+
+
+def demo_staff_save(*, password: str) -> list[AbstractUser]:
+    """Create or refresh the demo staff; the password is set on every run so the login
+    printed by the command always works."""
+    User = get_user_model()
+    users = []
+    for username, first, last, role in STAFF:
+        user, _ = User.objects.get_or_create(username=username)
+        user.first_name, user.last_name = first, last
+        user.email = f"{username}@clinic.{EMAIL_DOMAIN}"
+        user.is_staff = True
+        user.is_superuser = role == "manager"
+        user.set_password(password)
+        user.save()
+        users.append(user)
+    return users
+
+
+class _PatientHistory:
+    """Builds one patient's courses and visits, as staff would have logged them."""
+
+    def __init__(self, *, rng: random.Random, patient: Patient, therapist, today: dt.date):
+        self.rng, self.patient, self.therapist, self.today = rng, patient, therapist, today
+        self.now = timezone.now()
+
+    def course(self, *, status: str, region: str, kind: str, massage: str, age: int) -> Course:
+        """``age`` counts the patient's later courses: an older course started earlier."""
+        low, high = Course.sessions_range(kind)
+        planned = self.rng.randint(low, high)
+        per_week = 2 if massage == MassageKind.HONEY else self.rng.choice([2, 2, 3])
+        start = self._start(status, planned, per_week, massage, age)
+        course = services.course_save(
+            course=Course(
+                patient=self.patient,
+                kind=kind,
+                region=region,
+                massage_kind=massage,
+                planned_sessions=planned,
+                visits_per_week=per_week,
+                therapist=self.therapist,
+                start_date=start,
+                status=Course.Status.PLANNED,
+            )
+        )
+        hour = self.rng.choice([9, 10, 11, 13, 14, 15, 16, 17])
+        visits = services.course_schedule_visits(course=course, first_at=_aware(start, hour))
+        if status == "planned":
+            return course
+        past = [v for v in visits if v.scheduled_at < self.now]
+        if status == "early":
+            past = past[: max(1, len(past) - 3)]  # the last ones were never done: missed
+        elif status == "cancelled":
+            past = past[:3]
+        self.log(course, past, allow_missed=status == "active")
+        if status == "early":
+            services.course_complete_early(course=course)
+        elif status == "cancelled":
+            services.course_cancel(course=course)
+        return course
+
+    def log(self, course: Course, visits: list[Visit], *, allow_missed: bool) -> None:
+        """Mark past sessions done with a falling pain trend and the odd setback."""
+        rng = self.rng
+        pain = rng.randint(5, 8)
+        neck = course.region == SpineRegion.CERVICAL
+        for i, visit in enumerate(visits):
+            if allow_missed and i > 1 and rng.random() < 0.07:
+                visit.status = Visit.Status.MISSED
+                continue
+            early = i < 3
+            visit.status = Visit.Status.DONE
+            visit.performed_at = visit.scheduled_at
+            visit.exacerbation = i == 0 and rng.random() < 0.15
+            visit.intensity = (
+                Visit.Intensity.SPARING
+                if early or visit.exacerbation
+                else Visit.Intensity.MODERATE
+                if neck
+                else rng.choice([Visit.Intensity.MODERATE, Visit.Intensity.INTENSE])
+            )
+            visit.position = (
+                Visit.Position.SITTING
+                if neck
+                else rng.choice([Visit.Position.PRONE] * 4 + [Visit.Position.SIDE])
+            )
+            visit.techniques = (
+                TECHNIQUES_NECK if neck else TECHNIQUES_BACK if early else TECHNIQUES_BACK_LATER
+            )
+            visit.duration_minutes = self._duration(course.region, early)
+            # Patients rarely report no pain at all before a session.
+            visit.pain_before = max(1, min(10, pain + rng.choice([-1, 0, 0, 1])))
+            if 0 < i < course.planned_sessions - 3 and rng.random() < 0.08:
+                # The session hurt: the therapist eases off next time (DOMAIN.md).
+                visit.pain_after = min(10, visit.pain_before + 1)
+                visit.notes = "Pain rose after kneading; reduce the force next session."
+            else:
+                visit.pain_after = max(0, visit.pain_before - rng.choice([1, 1, 2, 2, 3]))
+                pain = max(1, pain - (1 if i % 2 else rng.choice([0, 1])))
+        services.visits_save(course=course, visits=visits)
+
+    def _start(self, status: str, planned: int, per_week: int, massage: str, age: int) -> dt.date:
+        """A start date that gives the course its status once its past sessions are logged."""
+        rng, today = self.rng, self.today
+        if status == "planned":
+            return today + dt.timedelta(days=rng.randint(1, 10))
+        if status == "active":
+            # Whole steps of the course's rhythm back, so many courses have a session
+            # today, and never so far back that every session is already done.
+            step = max(1, 7 // per_week)
+            if massage == MassageKind.HONEY:
+                step = max(step, settings.CLINIC_HONEY_MIN_DAYS_BETWEEN)
+            return today - dt.timedelta(days=step * rng.randint(1, min(6, planned - 2)))
+        if status in ("early", "cancelled"):
+            return today - dt.timedelta(days=rng.randint(50, 80))
+        return today - dt.timedelta(days=rng.randint(100, 200) + 150 * age)
+
+    def _duration(self, region: str, early: bool) -> int:
+        if early:
+            return self.rng.choice([5, 6, 7])
+        if region == SpineRegion.LUMBAR:
+            return self.rng.randint(15, 20)
+        if region == SpineRegion.WHOLE_SPINE:
+            return self.rng.randint(20, 40)
+        return self.rng.randint(10, 12)
+
+
+def _contraindications(
+    *, rng: random.Random, patient: Patient, index: int, plan: Plan, today: dt.date
+) -> None:
+    """Recorded after the visits, since the rules look at what is unresolved now."""
+    catalogue = {c.code: c for c in Contraindication.objects.all()}
+
+    def record(code: str, noted: int, resolved: int | None = None, area: str = "") -> None:
+        patient_contraindication_save(
+            record=PatientContraindication(
+                patient=patient,
+                contraindication=catalogue[code],
+                noted_on=today - dt.timedelta(days=noted),
+                resolved_on=None if resolved is None else today - dt.timedelta(days=resolved),
+                area=area,
+            )
+        )
+
+    statuses = [status for status, *_ in plan]
+    if "planned" in statuses and index % 24 == 3:
+        # Caught a cold: this patient's planned course cannot start until it is resolved.
+        record("influenza-cold", noted=2)
+    elif "cancelled" in statuses:
+        record("hypertension", noted=rng.randint(20, 40))
+    if index % 5 == 1:
+        record(
+            rng.choice(
+                ["moles-warts-birthmarks", "skin-lesion-in-area", "varicose-veins-in-area"]
+            ),
+            noted=rng.randint(30, 300),
+            area=rng.choice(["left shoulder blade", "right lower back", "between the shoulders"]),
+        )
+    if index % 7 == 2:
+        record(
+            rng.choice(["fever", "influenza-cold", "allergic-reaction"]), noted=400, resolved=390
+        )
+
+
+@transaction.atomic
+def demo_clinic_build(*, password: str, patients: int = 50, seed: int = SEED) -> DemoClinic:
+    """Create the demo clinic, or bring back its staff logins if it is already there."""
+    rng = random.Random(seed)
+    today = clinic_today()
+    staff = demo_staff_save(password=password)
+    reception = staff[1]
+    therapists = [
+        user for user, (*_, role) in zip(staff, STAFF, strict=True) if role == "therapist"
+    ]
+    result = DemoClinic(usernames=[user.username for user in staff], password=password)
+
+    for index in range(patients):
+        first = FIRST_NAMES[index % len(FIRST_NAMES)]
+        last = LAST_NAMES[(index * 7) % len(LAST_NAMES)]
+        email = f"{first}.{last}{index}@{EMAIL_DOMAIN}".lower()
+        # Drawn for every patient, kept or not, so a new patient always gets the same data.
+        born = dt.date(rng.randint(1948, 1996), rng.randint(1, 12), rng.randint(1, 28))
+        consents = rng.random() < 0.8
+        channel = rng.choice([*[Patient.Channel.EMAIL] * 3, Patient.Channel.SMS])
+        if Patient.objects.filter(email=email).exists():
+            result.patients_kept += 1
+            continue
+        patient = patient_save(
+            patient=Patient(
+                first_name=first,
+                last_name=last,
+                date_of_birth=born,
+                phone=f"+44 7700 900{index:03d}",
+                email=email,
+                preferred_channel=channel,
+                reminders_consent=consents,
+            ),
+            by=reception,
+        )
+        plan = PLANS[index % len(PLANS)]
+        history = _PatientHistory(
+            rng=random.Random(seed + index),
+            patient=patient,
+            therapist=therapists[index % len(therapists)],
+            today=today,
+        )
+        for position, (status, region, kind, massage) in enumerate(plan):
+            history.course(
+                status=status,
+                region=region,
+                kind=kind,
+                massage=massage,
+                age=len(plan) - 1 - position,
+            )
+        _contraindications(rng=history.rng, patient=patient, index=index, plan=plan, today=today)
+        result.patients_created += 1
+
+    counts: dict[str, int] = {}
+    for course in Course.objects.filter(patient__email__endswith=f"@{EMAIL_DOMAIN}"):
+        key = "completed early" if course.completed_early else course.status
+        counts[key] = counts.get(key, 0) + 1
+    result.courses_by_status = counts
+    return result
