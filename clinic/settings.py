@@ -119,8 +119,12 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # --- Celery ---------------------------------------------------------------------------
 # The filesystem transport needs no server, so web, worker and beat really run on a
 # fresh machine. Redis is the production broker.
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or env_str("REDIS_URL") or "filesystem://"
-if CELERY_BROKER_URL == "filesystem://":
+# The host part means nothing to the filesystem transport; naming one keeps kombu from
+# warning about its absence at every start.
+CELERY_BROKER_URL = (
+    env_str("CELERY_BROKER_URL") or env_str("REDIS_URL") or "filesystem://localhost//"
+)
+if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = VAR_DIR / "broker"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),

@@ -47,7 +47,7 @@ def test_the_clinic_starts_with_a_secret_key_on_the_embedded_defaults(tmp_path):
     assert result.stdout.split() == [
         "False",
         "django.db.backends.sqlite3",
-        "filesystem://",
+        "filesystem://localhost//",
         "(10,",
         "15)",
     ]
