@@ -12,14 +12,14 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize("field", ["pain_before", "pain_after"])
 @pytest.mark.parametrize("value", [0, 10])
 def test_pain_scores_from_0_to_10_are_accepted(field, value):
-    visit = VisitFactory(done=True, **{field: value})
+    visit = VisitFactory(sequence=1, done=True, **{field: value})
 
     visit.full_clean()
 
 
 @pytest.mark.parametrize("field", ["pain_before", "pain_after"])
 def test_a_pain_score_above_10_is_refused_by_the_model(field):
-    visit = VisitFactory(done=True)
+    visit = VisitFactory(sequence=1, done=True)
     setattr(visit, field, 11)
 
     with pytest.raises(ValidationError) as caught:
@@ -30,7 +30,7 @@ def test_a_pain_score_above_10_is_refused_by_the_model(field):
 
 @pytest.mark.parametrize("field", ["pain_before", "pain_after"])
 def test_a_negative_pain_score_is_refused_by_the_model(field):
-    visit = VisitFactory(done=True)
+    visit = VisitFactory(sequence=1, done=True)
     setattr(visit, field, -1)
 
     with pytest.raises(ValidationError) as caught:
@@ -84,7 +84,7 @@ def test_the_visit_form_accepts_whole_pain_scores():
 @pytest.mark.parametrize("field", ["pain_before", "pain_after"])
 @pytest.mark.parametrize("value", [11, -1])
 def test_the_database_refuses_a_pain_score_outside_0_to_10(field, value):
-    visit = VisitFactory(done=True)
+    visit = VisitFactory(sequence=1, done=True)
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Visit.objects.filter(pk=visit.pk).update(**{field: value})
