@@ -60,7 +60,14 @@ class VisitRulesForm(forms.ModelForm):
 
     def _post_clean(self) -> None:
         super()._post_clean()
-        if self.check_course_rules and not self.errors and self.instance.course_id:
+        # A row of the visit list that was left alone is not saved: no need to check it.
+        unchanged = self.instance.pk is not None and not self.has_changed()
+        if (
+            self.check_course_rules
+            and not self.errors
+            and self.instance.course_id
+            and not unchanged
+        ):
             course = self.instance.course
             try:
                 services.course_visits_validate(
@@ -82,6 +89,13 @@ class VisitForm(VisitRulesForm):
 
 class VisitQuickLogForm(VisitRulesForm):
     """A row of the visit list: status and pain scores only (the admin sets the fields)."""
+
+    def _post_clean(self) -> None:
+        # The list validates every row it shows, but saves only the changed ones; a row
+        # left alone would cost its constraint and course checks for nothing.
+        if self.instance.pk is not None and not self.has_changed():
+            return
+        super()._post_clean()
 
 
 class InlineVisitForm(VisitForm):
