@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clinic.timeutils import clinic_today
 from courses import services
@@ -78,6 +79,10 @@ TECHNIQUES_BACK = ["stroking", "rubbing", "kneading", "pressing", "vibration", "
 TECHNIQUES_BACK_LATER = [*TECHNIQUES_BACK[:-1], "tapping", "stroking"]
 
 
+class DemoClashError(Exception):
+    """The database holds real data the demo would overwrite."""
+
+
 @dataclass
 class DemoClinic:
     usernames: list[str]
@@ -97,9 +102,16 @@ def demo_staff_save(*, password: str) -> list[AbstractUser]:
     User = get_user_model()
     users = []
     for username, first, last, role in STAFF:
-        user, _ = User.objects.get_or_create(username=username)
+        email = f"{username}@clinic.{EMAIL_DOMAIN}"
+        user, created = User.objects.get_or_create(username=username)
+        if not created and user.email != email:
+            # A real account with a demo name: never reset its password or rights.
+            raise DemoClashError(
+                _("A user named %(name)s exists and is not a demo user; it was left alone.")
+                % {"name": username}
+            )
         user.first_name, user.last_name = first, last
-        user.email = f"{username}@clinic.{EMAIL_DOMAIN}"
+        user.email = email
         user.is_staff = True
         user.is_superuser = role == "manager"
         user.set_password(password)

@@ -114,3 +114,19 @@ def test_demo_staff_are_staff_and_only_the_manager_is_a_superuser(demo):
     staff = get_user_model().objects.filter(is_staff=True)
     assert staff.count() == 5
     assert list(staff.filter(is_superuser=True).values_list("username", flat=True)) == ["manager"]
+
+
+def test_the_demo_leaves_a_real_account_with_a_demo_name_alone(db):
+    from django.core.management import CommandError
+
+    real = get_user_model().objects.create_user(
+        "manager", email="margaret@real-clinic.test", password="her-own-password"
+    )
+
+    with pytest.raises(CommandError, match="manager exists and is not a demo user"):
+        seed(password="demo")
+
+    real.refresh_from_db()
+    assert real.check_password("her-own-password")
+    assert not real.is_superuser
+    assert not Patient.objects.exists()

@@ -1,9 +1,9 @@
 import secrets
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from courses.demo import demo_clinic_build
+from courses.demo import DemoClashError, demo_clinic_build
 
 
 class Command(BaseCommand):
@@ -23,7 +23,10 @@ class Command(BaseCommand):
         # Never a fixed password in the code: a demo left on a reachable machine would
         # otherwise be open to anyone who has read the repository.
         password = password or secrets.token_urlsafe(12)
-        clinic = demo_clinic_build(password=password, patients=patients)
+        try:
+            clinic = demo_clinic_build(password=password, patients=patients)
+        except DemoClashError as error:
+            raise CommandError(str(error)) from None
         self.stdout.write(
             _("Demo clinic: %(new)d patients added, %(kept)d already there.")
             % {"new": clinic.patients_created, "kept": clinic.patients_kept}
