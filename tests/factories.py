@@ -91,3 +91,27 @@ class VisitFactory(factory.django.DjangoModelFactory):
         )
     )
     therapist = factory.SelfAttribute("course.therapist")
+
+
+# --- Course summaries and exports -------------------------------------------------------
+
+
+def summary_course(**patient_fields) -> Course:
+    """A completed lumbar course with a known outcome: three done sessions (pain 7 -> 3
+    from the first to the last), one missed and one cancelled, in June so that the
+    clinic's time zone (Europe/London, +01:00 in summer) shows in exported times."""
+    therapist = UserFactory(username="summary-therapist", first_name="Olga", last_name="Ivanova")
+    course = CourseFactory(
+        patient=PatientFactory(**{"first_name": "Anna", "last_name": "Petrova", **patient_fields}),
+        therapist=therapist,
+        start_date=dt.date(2026, 6, 1),
+        status=Course.Status.COMPLETED,
+        end_date=dt.date(2026, 6, 20),
+    )
+    for sequence, (before, after) in enumerate([(7, 5), (6, 4), (4, 3)], start=1):
+        VisitFactory(
+            course=course, sequence=sequence, done=True, pain_before=before, pain_after=after
+        )
+    VisitFactory(course=course, sequence=4, status=Visit.Status.MISSED)
+    VisitFactory(course=course, sequence=5, status=Visit.Status.CANCELLED)
+    return course
