@@ -1,6 +1,7 @@
 import csv
 import io
 import json
+import re
 import tracemalloc
 
 import pytest
@@ -79,7 +80,12 @@ def test_json_of_no_courses_is_an_empty_list():
     assert _json(Course.objects.none()) == []
 
 
-def test_header_is_the_documented_one():
+def test_header_is_the_one_the_readme_documents(settings):
+    readme = (settings.BASE_DIR / "README.md").read_text(encoding="utf-8")
+    table = readme.split("| column | meaning |")[1].split("\n\n")[0]
+    documented = re.findall(r"^\| `(\w+)` \|", table, flags=re.MULTILINE)
+
+    assert documented == HEADER
     assert list(_expected(Course(pk=1, patient_id=1))) == HEADER
 
 
