@@ -115,3 +115,44 @@ def summary_course(**patient_fields) -> Course:
     VisitFactory(course=course, sequence=4, status=Visit.Status.MISSED)
     VisitFactory(course=course, sequence=5, status=Visit.Status.CANCELLED)
     return course
+
+
+def bulk_courses(count: int, *, therapist, offset: int = 0, visits_per_course: int = 0) -> None:
+    """Many completed courses at once with bulk_create, for memory and query-count checks;
+    each done visit has pain 6 before and 4 after."""
+    patients = Patient.objects.bulk_create(
+        Patient(
+            first_name=f"Patient{offset + n}",
+            last_name="Bulk",
+            date_of_birth=dt.date(1970, 1, 1),
+            email=f"bulk{offset + n}@example.test",
+        )
+        for n in range(count)
+    )
+    courses = Course.objects.bulk_create(
+        Course(
+            patient=patient,
+            kind=CourseKind.THERAPEUTIC,
+            region=SpineRegion.LUMBAR,
+            planned_sessions=10,
+            therapist=therapist,
+            start_date=dt.date(2026, 1, 5),
+            status=Course.Status.COMPLETED,
+        )
+        for patient in patients
+    )
+    first = timezone.make_aware(dt.datetime(2026, 1, 5, 10))
+    Visit.objects.bulk_create(
+        Visit(
+            course=course,
+            sequence=n,
+            scheduled_at=first + dt.timedelta(days=3 * n),
+            performed_at=first + dt.timedelta(days=3 * n),
+            status=Visit.Status.DONE,
+            pain_before=6,
+            pain_after=4,
+            techniques=["stroking"],
+        )
+        for course in courses
+        for n in range(1, visits_per_course + 1)
+    )

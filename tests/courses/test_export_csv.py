@@ -10,8 +10,7 @@ from django.urls import reverse
 from courses.exports import HEADER, csv_lines, json_chunks
 from courses.models import Course
 from courses.summaries import course_summaries
-from patients.models import Patient
-from tests.factories import CourseFactory, UserFactory, summary_course
+from tests.factories import CourseFactory, UserFactory, bulk_courses, summary_course
 
 pytestmark = pytest.mark.django_db
 
@@ -177,30 +176,6 @@ def test_admin_action_exports_the_selected_courses_as_csv(admin_client):
     assert rows[0]["pain_change_percent"] == "-57.1"
 
 
-def _bulk_courses(count: int, therapist) -> None:
-    patients = Patient.objects.bulk_create(
-        Patient(
-            first_name=f"Patient{n}",
-            last_name="Bulk",
-            date_of_birth="1970-01-01",
-            email=f"bulk{n}@example.test",
-        )
-        for n in range(count)
-    )
-    Course.objects.bulk_create(
-        Course(
-            patient=patient,
-            kind="therapeutic",
-            region="lumbar",
-            planned_sessions=10,
-            therapist=therapist,
-            start_date="2026-01-05",
-            status="completed",
-        )
-        for patient in patients
-    )
-
-
 def _csv_peak_bytes() -> int:
     tracemalloc.start()
     try:
@@ -213,9 +188,9 @@ def _csv_peak_bytes() -> int:
 
 def test_csv_memory_stays_flat_from_200_to_2000_courses():
     therapist = UserFactory()
-    _bulk_courses(200, therapist)
+    bulk_courses(200, therapist=therapist, visits_per_course=3)
     small = _csv_peak_bytes()
-    _bulk_courses(1800, therapist)
+    bulk_courses(1800, therapist=therapist, offset=200, visits_per_course=3)
 
     large = _csv_peak_bytes()
 
