@@ -5,10 +5,18 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
+from courses import summaries
 from courses.models import Course
-from courses.summaries import PainSource, course_summaries, course_summary
-from tests.factories import CourseFactory, UserFactory, VisitFactory, summary_course
+from courses.summaries import PainSource, PatientReport, course_summaries, course_summary
+from tests.factories import (
+    CourseFactory,
+    UserFactory,
+    VisitFactory,
+    bulk_courses,
+    summary_course,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -113,3 +121,58 @@ def test_summaries_of_a_list_cost_the_same_queries_for_5_courses_as_for_200():
         VisitFactory(course=course, sequence=2, status="missed")
 
     assert _summary_queries(200) == five
+
+
+def test_a_patient_report_after_the_last_visit_becomes_the_pain_at_the_end(monkeypatch):
+    # The messaging area fills this hook; the summary must already use what it returns.
+    course = summary_course()
+    reported_at = dt.datetime(2026, 6, 9, 18, tzinfo=ZoneInfo("Europe/London"))
+    monkeypatch.setattr(
+        summaries,
+        "_patient_reports",
+        lambda course_ids: {course.pk: [PatientReport(reported_at=reported_at, pain=1)]},
+    )
+
+    summary = course_summary(course.pk)
+
+    assert (summary.pain_at_end, summary.pain_at_end_at) == (1, reported_at)
+    assert summary.pain_at_end_source == PainSource.PATIENT_REPORT
+    assert summary.pain_change == -6
+
+
+def test_a_patient_report_before_the_last_visit_does_not_replace_its_pain(monkeypatch):
+    course = summary_course()
+    reported_at = dt.datetime(2026, 6, 5, 18, tzinfo=ZoneInfo("Europe/London"))
+    monkeypatch.setattr(
+        summaries,
+        "_patient_reports",
+        lambda course_ids: {course.pk: [PatientReport(reported_at=reported_at, pain=9)]},
+    )
+
+    summary = course_summary(course.pk)
+
+    assert (summary.pain_at_end, summary.pain_at_end_source) == (3, PainSource.VISIT)
+
+
+def test_the_next_repeat_course_reminder_comes_from_the_messaging_hook(monkeypatch):
+    course = summary_course()
+    due = dt.datetime(2026, 12, 20, 9, tzinfo=ZoneInfo("Europe/London"))
+    monkeypatch.setattr(summaries, "_next_repeat_reminders", lambda ids: {course.patient_id: due})
+
+    assert course_summary(course.pk).next_repeat_reminder == due
+
+
+def test_course_list_in_the_admin_costs_the_same_queries_for_5_courses_as_for_50(
+    admin_client,
+):
+    therapist = UserFactory()
+    bulk_courses(5, therapist=therapist, visits_per_course=2)
+    url = reverse("admin:courses_course_changelist")
+    with CaptureQueriesContext(connection) as five:
+        assert admin_client.get(url).status_code == 200
+
+    bulk_courses(45, therapist=therapist, offset=5, visits_per_course=2)
+    with CaptureQueriesContext(connection) as fifty:
+        assert "Patient49 Bulk" in admin_client.get(url).text
+
+    assert len(fifty) == len(five)
