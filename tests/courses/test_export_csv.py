@@ -196,3 +196,12 @@ def test_csv_memory_stays_flat_from_200_to_2000_courses():
 
     # Ten times the rows; a generous margin for allocator noise, far below 10x.
     assert large < small * 1.5
+
+
+def test_download_needs_permission_to_view_courses(client):
+    summary_course()
+    client.force_login(UserFactory(username="reception", is_staff=True))
+
+    response = client.get(reverse(EXPORT_URL, args=["csv"]))
+
+    assert response.status_code == 403

@@ -109,3 +109,17 @@ def test_course_list_shows_the_summary_columns(admin_client):
 
     assert "-4 (-57.1%)" in page
     assert "icon-yes.svg" in page
+
+
+def test_new_course_page_has_no_summary_yet(admin_client):
+    response = admin_client.get(reverse("admin:courses_course_add"))
+
+    assert response.status_code == 200
+    assert "pain-chart" not in response.text
+
+
+def test_admin_pdf_needs_permission_to_view_courses(client):
+    course = summary_course()
+    client.force_login(UserFactory(username="reception", is_staff=True))
+
+    assert client.get(reverse("admin:courses_course_pdf", args=[course.pk])).status_code == 403
