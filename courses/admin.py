@@ -22,6 +22,7 @@ from courses.forms import CourseForm, InlineVisitForm, VisitForm, VisitInlineFor
 from courses.models import Course, Visit
 from courses.pdf import course_pdf, course_pdf_filename
 from courses.summaries import (
+    CourseSummary,
     course_patient_reports,
     course_summaries,
     course_summary,
@@ -161,7 +162,8 @@ class CourseAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         try:
-            changelist = self.get_changelist_instance(request)
+            # The plain ChangeList: the export reads its queryset, not the page.
+            changelist = super().get_changelist_instance(request)
         except IncorrectLookupParameters:
             return HttpResponseBadRequest(_("The filters in the address are not valid."))
         return _export_response(changelist.get_queryset(request), format)
@@ -178,10 +180,22 @@ class CourseAdmin(admin.ModelAdmin):
             },
         )
 
-    def _summary(self, obj: Course):
-        # The list already annotates every figure; the patient-report and reminder
-        # lookups run in course_summaries for exports and on the change page.
-        return course_summary_from(obj)
+    def get_changelist_instance(self, request: HttpRequest):
+        changelist = super().get_changelist_instance(request)
+        # Summaries for the whole page at once, so the list shows what the exports say
+        # (patient reports included) at a constant number of queries. Evaluating
+        # result_list caches the page: the template reuses these very objects.
+        page = list(changelist.result_list)
+        by_id = {
+            summary.course_id: summary
+            for summary in course_summaries(Course.objects.filter(pk__in=[c.pk for c in page]))
+        }
+        for course in page:
+            course.summary = by_id[course.pk]
+        return changelist
+
+    def _summary(self, obj: Course) -> CourseSummary:
+        return getattr(obj, "summary", None) or course_summary_from(obj)
 
     @admin.display(description=_("pain at end"))
     def pain_at_end(self, obj: Course):

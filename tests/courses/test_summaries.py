@@ -123,15 +123,17 @@ def test_summaries_of_a_list_cost_the_same_queries_for_5_courses_as_for_200():
     assert _summary_queries(200) == five
 
 
+def report_pain(monkeypatch, course: Course, reported_at: dt.datetime, pain: int) -> None:
+    """Answer the messaging hook as if the patient had sent one pain report."""
+    report = PatientReport(reported_at=reported_at, pain=pain)
+    monkeypatch.setattr(summaries, "_patient_reports", lambda course_ids: {course.pk: [report]})
+
+
 def test_a_patient_report_after_the_last_visit_becomes_the_pain_at_the_end(monkeypatch):
     # The messaging area fills this hook; the summary must already use what it returns.
     course = summary_course()
     reported_at = dt.datetime(2026, 6, 9, 18, tzinfo=ZoneInfo("Europe/London"))
-    monkeypatch.setattr(
-        summaries,
-        "_patient_reports",
-        lambda course_ids: {course.pk: [PatientReport(reported_at=reported_at, pain=1)]},
-    )
+    report_pain(monkeypatch, course, reported_at, 1)
 
     summary = course_summary(course.pk)
 
@@ -143,11 +145,7 @@ def test_a_patient_report_after_the_last_visit_becomes_the_pain_at_the_end(monke
 def test_a_patient_report_before_the_last_visit_does_not_replace_its_pain(monkeypatch):
     course = summary_course()
     reported_at = dt.datetime(2026, 6, 5, 18, tzinfo=ZoneInfo("Europe/London"))
-    monkeypatch.setattr(
-        summaries,
-        "_patient_reports",
-        lambda course_ids: {course.pk: [PatientReport(reported_at=reported_at, pain=9)]},
-    )
+    report_pain(monkeypatch, course, reported_at, 9)
 
     summary = course_summary(course.pk)
 
@@ -176,3 +174,15 @@ def test_course_list_in_the_admin_costs_the_same_queries_for_5_courses_as_for_50
         assert "Patient49 Bulk" in admin_client.get(url).text
 
     assert len(fifty) == len(five)
+
+
+def test_course_list_in_the_admin_shows_the_pain_a_patient_reported_last(
+    admin_client, monkeypatch
+):
+    course = summary_course()
+    reported_at = dt.datetime(2026, 6, 9, 18, tzinfo=ZoneInfo("Europe/London"))
+    report_pain(monkeypatch, course, reported_at, 1)
+
+    page = admin_client.get(reverse("admin:courses_course_changelist")).text
+
+    assert "-6 (-85.7%)" in page
