@@ -2,9 +2,11 @@ import base64
 import io
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 from pypdf import PdfReader
 
+from courses import pdf_fonts
 from courses.pdf import course_pdf
 from tests.factories import CourseFactory, UserFactory, summary_course
 
@@ -123,3 +125,15 @@ def test_admin_pdf_needs_permission_to_view_courses(client):
     client.force_login(UserFactory(username="reception", is_staff=True))
 
     assert client.get(reverse("admin:courses_course_pdf", args=[course.pk])).status_code == 403
+
+
+def test_a_missing_pdf_font_is_a_clear_configuration_error(settings, tmp_path):
+    settings.CLINIC_PDF_FONT = str(tmp_path / "missing.ttf")
+    pdf_fonts._register.cache_clear()
+    try:
+        with pytest.raises(ImproperlyConfigured, match="missing.ttf does not exist"):
+            pdf_fonts.pdf_font_name()
+    finally:
+        settings.CLINIC_PDF_FONT = ""
+        pdf_fonts._register.cache_clear()
+        pdf_fonts.pdf_font_name()
