@@ -4,6 +4,7 @@ python manage.py export_courses --format csv --status completed --since 2026-01-
 python manage.py export_courses --format pdf --course 42 --output course-42.pdf
 """
 
+import argparse
 import datetime as dt
 import os
 import sys
@@ -27,7 +28,8 @@ def _date(value: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise CommandError(
+        # argparse turns this into a usage error naming the option.
+        raise argparse.ArgumentTypeError(
             _("Dates are written YYYY-MM-DD, e.g. 2026-03-31; got %(value)r.") % {"value": value}
         ) from None
 
@@ -102,8 +104,13 @@ class Command(BaseCommand):
         summaries = course_summaries(queryset)
         output: Path | None = options["output"]
         if output is None:
-            for chunk in render(summaries):
-                self.stdout.write(chunk, ending="")
+            try:
+                for chunk in render(summaries):
+                    self.stdout.write(chunk, ending="")
+            except BrokenPipeError:
+                # The reader (`| head`) has had enough: stop quietly, and point stdout
+                # at /dev/null so that Python's exit flush does not fail again.
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return
         # A bar only for a person watching: not in cron, not when stderr is a log file.
         if sys.stderr.isatty():
@@ -111,4 +118,5 @@ class Command(BaseCommand):
         with _atomic_file(output, "w", encoding="utf-8", newline="") as handle:
             for chunk in render(summaries):
                 handle.write(chunk)
-        self.stderr.write(_("Wrote %(path)s.") % {"path": output})
+        # Standard output is free, as the export went to the file.
+        self.stdout.write(self.style.SUCCESS(_("Wrote %(path)s.") % {"path": output}))
