@@ -179,3 +179,17 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# --- Course summaries and exports -----------------------------------------------------
+# A clinically important improvement on the 0-10 pain scale needs a drop of at least
+# this many points AND at least this percentage of the pain at the start (Farrar et al.,
+# Pain 2001, give 2 points or 30%; the clinic asks for both by default).
+CLINIC_IMPORTANT_IMPROVEMENT_POINTS = env_int(
+    "CLINIC_IMPORTANT_IMPROVEMENT_POINTS", 2, minimum=1, maximum=10
+)
+CLINIC_IMPORTANT_IMPROVEMENT_PERCENT = env_int(
+    "CLINIC_IMPORTANT_IMPROVEMENT_PERCENT", 30, minimum=1, maximum=100
+)
+# A TrueType font with Cyrillic and Arabic glyphs for the PDFs; empty means the DejaVu
+# Sans that the matplotlib package ships (ReportLab's built-in fonts are Latin only).
+CLINIC_PDF_FONT = env_str("CLINIC_PDF_FONT")

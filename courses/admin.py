@@ -1,13 +1,23 @@
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest
-from django.utils.html import format_html_join
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    StreamingHttpResponse,
+)
+from django.shortcuts import get_object_or_404
+from django.urls import path
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from clinic.timeutils import clinic_day_bounds, clinic_today
-from courses import selectors, services
+from courses import exports, selectors, services
+from courses.charts import pain_chart_svg_data_uri, pain_series
 from courses.forms import (
     CourseForm,
     InlineVisitForm,
@@ -16,6 +26,16 @@ from courses.forms import (
     VisitQuickLogForm,
 )
 from courses.models import Course, Visit
+from courses.pdf import course_pdf, course_pdf_filename
+from courses.summaries import (
+    CourseSummary,
+    course_patient_reports,
+    course_summaries,
+    course_summary,
+    course_summary_from,
+    course_visit_log,
+    courses_with_summary,
+)
 
 VISIT_LOG_FIELDS = [
     "sequence",
@@ -85,14 +105,23 @@ class CourseAdmin(admin.ModelAdmin):
         "start_date",
         "progress",
         "pain_at_start",
-        "latest_pain",
+        "pain_at_end",
+        "pain_change",
+        "important_improvement",
     ]
     list_filter = ["status", "kind", "region", "massage_kind", "therapist"]
     list_select_related = ["patient", "therapist"]
     search_fields = ["patient__first_name", "patient__last_name", "patient__phone"]
     autocomplete_fields = ["patient", "therapist"]
     date_hierarchy = "start_date"
-    readonly_fields = ["status", "end_date", "completed_early", "patient_contraindications"]
+    readonly_fields = [
+        "status",
+        "end_date",
+        "completed_early",
+        "patient_contraindications",
+        "outcome",
+        "pain_chart",
+    ]
     fieldsets = [
         (None, {"fields": ["patient", "patient_contraindications"]}),
         (
@@ -110,10 +139,107 @@ class CourseAdmin(admin.ModelAdmin):
         ),
     ]
     inlines = [VisitInline]
-    actions = ["start_courses", "complete_courses_early", "cancel_courses"]
+    actions = ["start_courses", "complete_courses_early", "cancel_courses", "export_csv"]
+    summary_fieldset = (_("Summary"), {"fields": ["outcome", "pain_chart"]})
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return selectors.courses_with_progress(super().get_queryset(request))
+        return courses_with_summary(super().get_queryset(request))
+
+    def get_fieldsets(self, request: HttpRequest, obj: Course | None = None):
+        fieldsets = super().get_fieldsets(request, obj)
+        return [*fieldsets, self.summary_fieldset] if obj is not None else fieldsets
+
+    def get_urls(self):
+        urls = [
+            path(
+                "export/<str:format>/",
+                self.admin_site.admin_view(self.export_view),
+                name="courses_course_export",
+            ),
+            path(
+                "<int:course_id>/pdf/",
+                self.admin_site.admin_view(self.pdf_view),
+                name="courses_course_pdf",
+            ),
+        ]
+        return urls + super().get_urls()
+
+    def export_view(self, request: HttpRequest, format: str) -> HttpResponse:
+        """The summaries of the courses the change list shows, with its filters, search
+        and ordering: the same ChangeList builds the queryset, so they mean the same."""
+        if format not in exports.FORMATS:
+            raise Http404(_("Unknown export format."))
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            # The plain ChangeList: the export reads its queryset, not the page.
+            changelist = super().get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            return HttpResponseBadRequest(_("The filters in the address are not valid."))
+        return _export_response(changelist.get_queryset(request), format)
+
+    def pdf_view(self, request: HttpRequest, course_id: int) -> HttpResponse:
+        course = get_object_or_404(self.get_queryset(request), pk=course_id)
+        if not self.has_view_permission(request, course):
+            raise PermissionDenied
+        return HttpResponse(
+            course_pdf(course.pk),
+            content_type="application/pdf",
+            headers={
+                "Content-Disposition": f'attachment; filename="{course_pdf_filename(course.pk)}"'
+            },
+        )
+
+    def get_changelist_instance(self, request: HttpRequest):
+        changelist = super().get_changelist_instance(request)
+        # Summaries for the whole page at once, so the list shows what the exports say
+        # (patient reports included) at a constant number of queries. Evaluating
+        # result_list caches the page: the template reuses these very objects.
+        page = list(changelist.result_list)
+        by_id = {
+            summary.course_id: summary
+            for summary in course_summaries(Course.objects.filter(pk__in=[c.pk for c in page]))
+        }
+        for course in page:
+            course.summary = by_id[course.pk]
+        return changelist
+
+    def _summary(self, obj: Course) -> CourseSummary:
+        return getattr(obj, "summary", None) or course_summary_from(obj)
+
+    @admin.display(description=_("pain at end"))
+    def pain_at_end(self, obj: Course):
+        return self._summary(obj).pain_at_end
+
+    @admin.display(description=_("pain change"))
+    def pain_change(self, obj: Course):
+        summary = self._summary(obj)
+        if summary.pain_change is None:
+            return None
+        if summary.pain_change_percent is None:
+            return f"{summary.pain_change:+d}"
+        return f"{summary.pain_change:+d} ({summary.pain_change_percent:+}%)"
+
+    @admin.display(description=_("important improvement"), boolean=True)
+    def important_improvement(self, obj: Course):
+        return self._summary(obj).important_improvement
+
+    @admin.display(description=_("outcome"))
+    def outcome(self, obj: Course):
+        if obj is None or obj.pk is None:
+            return "—"
+        return course_summary(obj.pk).outcome
+
+    @admin.display(description=_("pain chart"))
+    def pain_chart(self, obj: Course):
+        if obj is None or obj.pk is None:
+            return "—"
+        series = pain_series(obj, course_visit_log(obj.pk), course_patient_reports(obj.pk))
+        return format_html(
+            '<img class="pain-chart" src="{}" alt="{}" width="480" height="200">',
+            pain_chart_svg_data_uri(series),
+            _("Pain before and after each visit, and patient reports"),
+        )
 
     @admin.display(description=_("progress"), ordering="done_count")
     def progress(self, obj: Course) -> str:
@@ -165,6 +291,21 @@ class CourseAdmin(admin.ModelAdmin):
     @admin.action(description=_("Cancel the selected courses"))
     def cancel_courses(self, request: HttpRequest, queryset: QuerySet) -> None:
         self._apply(request, queryset, services.course_cancel, _("Courses cancelled: %(count)d."))
+
+    @admin.action(description=_("Export the selected courses' summaries as CSV"))
+    def export_csv(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
+        return _export_response(queryset, "csv")
+
+
+def _export_response(queryset: QuerySet[Course], format: str) -> StreamingHttpResponse:
+    render, content_type, extension = exports.FORMATS[format]
+    return StreamingHttpResponse(
+        render(course_summaries(queryset)),
+        content_type=content_type,
+        headers={
+            "Content-Disposition": (f'attachment; filename="{exports.export_filename(extension)}"')
+        },
+    )
 
 
 class TodayFilter(admin.SimpleListFilter):

@@ -91,3 +91,68 @@ class VisitFactory(factory.django.DjangoModelFactory):
         )
     )
     therapist = factory.SelfAttribute("course.therapist")
+
+
+# --- Course summaries and exports -------------------------------------------------------
+
+
+def summary_course(**patient_fields) -> Course:
+    """A completed lumbar course with a known outcome: three done sessions (pain 7 -> 3
+    from the first to the last), one missed and one cancelled, in June so that the
+    clinic's time zone (Europe/London, +01:00 in summer) shows in exported times."""
+    therapist = UserFactory(username="summary-therapist", first_name="Olga", last_name="Ivanova")
+    course = CourseFactory(
+        patient=PatientFactory(**{"first_name": "Anna", "last_name": "Petrova", **patient_fields}),
+        therapist=therapist,
+        start_date=dt.date(2026, 6, 1),
+        status=Course.Status.COMPLETED,
+        end_date=dt.date(2026, 6, 20),
+    )
+    for sequence, (before, after) in enumerate([(7, 5), (6, 4), (4, 3)], start=1):
+        VisitFactory(
+            course=course, sequence=sequence, done=True, pain_before=before, pain_after=after
+        )
+    VisitFactory(course=course, sequence=4, status=Visit.Status.MISSED)
+    VisitFactory(course=course, sequence=5, status=Visit.Status.CANCELLED)
+    return course
+
+
+def bulk_courses(count: int, *, therapist, offset: int = 0, visits_per_course: int = 0) -> None:
+    """Many completed courses at once with bulk_create, for memory and query-count checks;
+    each done visit has pain 6 before and 4 after."""
+    patients = Patient.objects.bulk_create(
+        Patient(
+            first_name=f"Patient{offset + n}",
+            last_name="Bulk",
+            date_of_birth=dt.date(1970, 1, 1),
+            email=f"bulk{offset + n}@example.test",
+        )
+        for n in range(count)
+    )
+    courses = Course.objects.bulk_create(
+        Course(
+            patient=patient,
+            kind=CourseKind.THERAPEUTIC,
+            region=SpineRegion.LUMBAR,
+            planned_sessions=10,
+            therapist=therapist,
+            start_date=dt.date(2026, 1, 5),
+            status=Course.Status.COMPLETED,
+        )
+        for patient in patients
+    )
+    first = timezone.make_aware(dt.datetime(2026, 1, 5, 10))
+    Visit.objects.bulk_create(
+        Visit(
+            course=course,
+            sequence=n,
+            scheduled_at=first + dt.timedelta(days=3 * n),
+            performed_at=first + dt.timedelta(days=3 * n),
+            status=Visit.Status.DONE,
+            pain_before=6,
+            pain_after=4,
+            techniques=["stroking"],
+        )
+        for course in courses
+        for n in range(1, visits_per_course + 1)
+    )

@@ -1,0 +1,122 @@
+"""Export course summaries (CSV or JSON) or one course's PDF.
+
+python manage.py export_courses --format csv --status completed --since 2026-01-01
+python manage.py export_courses --format pdf --course 42 --output course-42.pdf
+"""
+
+import argparse
+import datetime as dt
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+from tqdm import tqdm
+
+from courses import exports
+from courses.models import Course
+from courses.pdf import course_pdf_write
+from courses.summaries import course_summaries
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        # argparse turns this into a usage error naming the option.
+        raise argparse.ArgumentTypeError(
+            _("Dates are written YYYY-MM-DD, e.g. 2026-03-31; got %(value)r.") % {"value": value}
+        ) from None
+
+
+@contextmanager
+def _atomic_file(path: Path, mode: str, **kwargs) -> Iterator[IO]:
+    """A file that appears at ``path`` only once it is complete: a failed export leaves
+    neither a half-written file nor a clobbered earlier one."""
+    if not path.parent.is_dir():
+        raise CommandError(_("The folder %(folder)s does not exist.") % {"folder": path.parent})
+    with tempfile.NamedTemporaryFile(
+        mode, dir=path.parent, prefix=f".{path.name}.", delete=False, **kwargs
+    ) as handle:
+        try:
+            yield handle
+        except BaseException:
+            handle.close()
+            os.unlink(handle.name)
+            raise
+    os.replace(handle.name, path)
+
+
+class Command(BaseCommand):
+    help = "Export course summaries as CSV or JSON, or one course as a PDF."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--format", choices=["csv", "json", "pdf"], default="csv")
+        parser.add_argument(
+            "--status",
+            action="append",
+            choices=Course.Status.values,
+            help="Only courses with this status; repeat for several.",
+        )
+        parser.add_argument("--since", type=_date, help="Courses that started on or after.")
+        parser.add_argument("--until", type=_date, help="Courses that started on or before.")
+        parser.add_argument("--course", type=int, help="One course by id (required for pdf).")
+        parser.add_argument("--output", type=Path, help="File to write; default stdout.")
+
+    def handle(self, *args, **options) -> None:
+        if options["since"] and options["until"] and options["since"] > options["until"]:
+            raise CommandError(_("--since must not be after --until."))
+        if options["format"] == "pdf":
+            self._pdf(options["course"], options["output"])
+        else:
+            self._summaries(options)
+
+    def _pdf(self, course_id: int | None, output: Path | None) -> None:
+        if course_id is None:
+            raise CommandError(_("A PDF is of one course: give its id with --course."))
+        if not Course.objects.filter(pk=course_id).exists():
+            raise CommandError(_("There is no course with id %(id)d.") % {"id": course_id})
+        if output is None:
+            stream = getattr(self.stdout, "buffer", None)
+            if stream is None:
+                raise CommandError(_("This output cannot take a PDF; use --output FILE."))
+            course_pdf_write(course_id=course_id, output=stream)
+            return
+        with _atomic_file(output, "wb") as handle:
+            course_pdf_write(course_id=course_id, output=handle)
+
+    def _summaries(self, options: dict) -> None:
+        queryset = Course.objects.order_by("start_date", "id")
+        if options["status"]:
+            queryset = queryset.filter(status__in=options["status"])
+        if options["since"]:
+            queryset = queryset.filter(start_date__gte=options["since"])
+        if options["until"]:
+            queryset = queryset.filter(start_date__lte=options["until"])
+        if options["course"] is not None:
+            queryset = queryset.filter(pk=options["course"])
+        render = exports.FORMATS[options["format"]][0]
+        summaries = course_summaries(queryset)
+        output: Path | None = options["output"]
+        if output is None:
+            try:
+                for chunk in render(summaries):
+                    self.stdout.write(chunk, ending="")
+            except BrokenPipeError:
+                # The reader (`| head`) has had enough: stop quietly, and point stdout
+                # at /dev/null so that Python's exit flush does not fail again.
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return
+        # A bar only for a person watching: not in cron, not when stderr is a log file.
+        if sys.stderr.isatty():
+            summaries = tqdm(summaries, total=queryset.count(), unit=_("course"), file=sys.stderr)
+        with _atomic_file(output, "w", encoding="utf-8", newline="") as handle:
+            for chunk in render(summaries):
+                handle.write(chunk)
+        # Standard output is free, as the export went to the file.
+        self.stdout.write(self.style.SUCCESS(_("Wrote %(path)s.") % {"path": output}))
