@@ -1,3 +1,6 @@
+from functools import partial
+
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -5,6 +8,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from clinic.timeutils import clinic_day_bounds, clinic_today
 from courses import selectors, services
@@ -25,6 +29,13 @@ VISIT_LOG_FIELDS = [
     "pain_after",
     "notes",
 ]
+
+
+def clinical_readonly_fields(request: HttpRequest) -> list[str]:
+    """The visit's clinical fields, read-only for staff who may not log sessions."""
+    if request.user.has_perm("courses.log_visit"):
+        return []
+    return list(services.VISIT_CLINICAL_FIELDS)
 
 
 def contraindications_html(patient_id: int | None):
@@ -56,6 +67,9 @@ class VisitInline(admin.TabularInline):
     ordering = ["sequence"]
     classes = ["visit-log"]
 
+    def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
+        return [*super().get_readonly_fields(request, obj), *clinical_readonly_fields(request)]
+
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
         if obj is not None:
@@ -64,7 +78,7 @@ class VisitInline(admin.TabularInline):
 
 
 @admin.register(Course)
-class CourseAdmin(admin.ModelAdmin):
+class CourseAdmin(SimpleHistoryAdmin):
     form = CourseForm
     list_display = [
         "patient",
@@ -128,7 +142,9 @@ class CourseAdmin(admin.ModelAdmin):
         if formset.model is not Visit:
             return super().save_formset(request, form, formset, change)
         visits = formset.save(commit=False)
-        services.visits_save(course=form.instance, visits=visits, deleted=formset.deleted_objects)
+        services.visits_save(
+            course=form.instance, visits=visits, deleted=formset.deleted_objects, by=request.user
+        )
 
     def _apply(self, request: HttpRequest, queryset: QuerySet, service, done_message) -> None:
         done = 0
@@ -176,7 +192,7 @@ class TodayFilter(admin.SimpleListFilter):
 
 
 @admin.register(Visit)
-class VisitAdmin(admin.ModelAdmin):
+class VisitAdmin(SimpleHistoryAdmin):
     form = VisitForm
     list_display = [
         "scheduled_at",
@@ -199,6 +215,30 @@ class VisitAdmin(admin.ModelAdmin):
     readonly_fields = ["patient_contraindications"]
     fields = ["course", "patient_contraindications", *VISIT_LOG_FIELDS, "therapist"]
 
+    def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
+        return [*super().get_readonly_fields(request, obj), *clinical_readonly_fields(request)]
+
+    def get_list_editable(self, request: HttpRequest) -> list[str]:
+        readonly = clinical_readonly_fields(request)
+        return [name for name in self.list_editable if name not in readonly]
+
+    def get_changelist_instance(self, request: HttpRequest):
+        changelist = super().get_changelist_instance(request)
+        changelist.list_editable = self.get_list_editable(request)
+        return changelist
+
+    def get_changelist_formset(self, request: HttpRequest, **kwargs):
+        # Django reads ``list_editable`` here directly; reception must not get pain
+        # score inputs on the list either.
+        return forms.modelformset_factory(
+            self.model,
+            self.get_changelist_form(request),
+            extra=0,
+            fields=self.get_list_editable(request),
+            formfield_callback=partial(self.formfield_for_dbfield, request=request),
+            **kwargs,
+        )
+
     @admin.display(description=_("patient"), ordering="course__patient__last_name")
     def patient(self, obj: Visit):
         return obj.course.patient
@@ -212,4 +252,4 @@ class VisitAdmin(admin.ModelAdmin):
         return contraindications_html(obj.course.patient_id if obj and obj.course_id else None)
 
     def save_model(self, request, obj, form, change) -> None:
-        services.visit_save(visit=obj)
+        services.visit_save(visit=obj, by=request.user)

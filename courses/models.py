@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from clinic.timeutils import clinic_date
 
@@ -73,9 +74,12 @@ class Course(models.Model):
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
+    history = HistoricalRecords(excluded_fields=["created_at"])
+
     class Meta:
         verbose_name = _("course")
         verbose_name_plural = _("courses")
+        permissions = [("export_course", _("Can export courses and their visits"))]
         ordering = ["-start_date", "-id"]
         constraints = [
             models.UniqueConstraint(
@@ -207,9 +211,17 @@ class Visit(models.Model):
         limit_choices_to={"is_staff": True},
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("visit")
         verbose_name_plural = _("visits")
+        permissions = [
+            (
+                "log_visit",
+                _("Can record the clinical details of a visit (techniques, pain, notes)"),
+            )
+        ]
         ordering = ["course", "sequence"]
         constraints = [
             models.UniqueConstraint(

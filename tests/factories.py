@@ -91,3 +91,15 @@ class VisitFactory(factory.django.DjangoModelFactory):
         )
     )
     therapist = factory.SelfAttribute("course.therapist")
+
+
+# --- Staff roles ----------------------------------------------------------------------
+
+
+def staff_with_role(role: str, **kwargs):
+    """A staff member in one of the role groups of clinic/roles.py (Reception, ...)."""
+    from django.contrib.auth.models import Group
+
+    user = UserFactory(**kwargs)
+    user.groups.add(Group.objects.get(name=role))
+    return user
