@@ -33,6 +33,9 @@ def patient_save(*, patient: Patient, by: AbstractBaseUser | None = None) -> Pat
     )
     if consent_changed:
         patient.reminders_consent_changed_at = timezone.now()
+    if by is not None and by.is_authenticated:
+        # Outside a web request the history would not know who made the change.
+        patient._history_user = by
     patient.save()
     if consent_changed:
         ConsentChange.objects.create(
