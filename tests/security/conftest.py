@@ -5,12 +5,6 @@ from clinic.roles import MANAGER, RECEPTION, THERAPIST
 from tests.factories import staff_with_role
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # Hashing every factory user's password with PBKDF2 would dominate these tests.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _client_for(user) -> Client:
     client = Client()
     client.force_login(user)
