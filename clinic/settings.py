@@ -252,6 +252,9 @@ CONTENT_SECURITY_POLICY = {
 }
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+# History is for reading. Reverting would write an old version past the services' rules
+# (and past reception's read-only clinical fields).
+SIMPLE_HISTORY_REVERT_DISABLED = True
 AXES_VERBOSE = False
 # Axes logs every successful login at INFO; lockouts and failures stay visible.
 LOGGING.setdefault("loggers", {})["axes"] = {"level": env_str("AXES_LOG_LEVEL", "WARNING")}

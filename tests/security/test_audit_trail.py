@@ -117,3 +117,20 @@ def test_deleting_a_patient_lists_the_records_that_would_go(manager_client):
 
 def course_start_at(course: Course):
     return timezone.make_aware(dt.datetime.combine(course.start_date, dt.time(10)))
+
+
+def test_an_old_version_cannot_be_restored_from_the_history(therapist_staff, reception_client):
+    visit = Visit.objects.create(
+        course=CourseFactory(), sequence=1, scheduled_at=timezone.now(), notes="first"
+    )
+    visit.notes = "second"
+    course_services.visit_save(visit=visit, by=therapist_staff)
+    old = visit.history.earliest()
+    url = reverse("admin:courses_visit_simple_history", args=[visit.pk, old.history_id])
+
+    page = reception_client.get(url)
+    reception_client.post(url, {"notes": "first", "course": visit.course_id})
+
+    assert "Revert" not in page.content.decode()
+    visit.refresh_from_db()
+    assert visit.notes == "second"
