@@ -1,7 +1,7 @@
 import datetime as dt
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -65,6 +65,11 @@ class Patient(models.Model):
             and not EARLIEST_DATE_OF_BIRTH <= self.date_of_birth <= clinic_today()
         ):
             errors["date_of_birth"] = _("Enter a date of birth between 1900 and today.")
+        if self.anonymised_at is not None and (self.phone or self.email or self.notes):
+            errors[NON_FIELD_ERRORS] = _(
+                "This patient was anonymised at their request and cannot be given contact "
+                "details or notes again; register them as a new patient instead."
+            )
         # An anonymised patient has no contact details left, on purpose.
         if not self.phone and not self.email and self.anonymised_at is None:
             errors["phone"] = _("Enter a phone number or an e-mail address to reach the patient.")

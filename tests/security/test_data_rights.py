@@ -173,3 +173,17 @@ def test_the_admin_asks_for_confirmation_before_anonymising(manager_client):
     manager_client.post(url, {**selected, "confirmed": "yes"})
     patient.refresh_from_db()
     assert patient.first_name == "Anonymised"
+
+
+def test_an_anonymised_patient_cannot_be_given_contact_details_again(manager, manager_client):
+    patient = services.patient_anonymise(patient=PatientFactory(), by=manager)
+    patient.phone = "+44 7700 900555"
+    with pytest.raises(ValidationError, match="register them as a new patient"):
+        services.patient_save(patient=patient, by=manager)
+    patient.refresh_from_db()
+    assert patient.phone == ""
+
+
+def test_a_manager_can_lift_a_login_lockout_in_the_admin(manager_client, reception_client):
+    assert manager_client.get(reverse("admin:axes_accessattempt_changelist")).status_code == 200
+    assert reception_client.get(reverse("admin:axes_accessattempt_changelist")).status_code == 403
