@@ -13,10 +13,11 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from simple_history.utils import bulk_update_with_history
 
 from clinic.timeutils import clinic_date, clinic_today
 from courses.models import Course, MassageKind, Visit
@@ -262,6 +263,15 @@ def visits_check_clinical_permission(
 # --- writes ---------------------------------------------------------------------------
 
 
+def _set_visits_status(visits: QuerySet, status: str) -> None:
+    """Set the status of many visits at once, keeping the audit trail a plain update()
+    would skip."""
+    changed = list(visits)
+    for visit in changed:
+        visit.status = status
+    bulk_update_with_history(changed, Visit, ["status"], batch_size=500)
+
+
 def _lock_course(course: Course) -> Course:
     return Course.objects.select_for_update().select_related("patient").get(pk=course.pk)
 
@@ -303,7 +313,7 @@ def course_cancel(*, course: Course) -> Course:
     locked.status = Course.Status.CANCELLED
     locked.end_date = max(today, locked.start_date)
     locked.save(update_fields=["status", "end_date"])
-    locked.visits.filter(status=Visit.Status.SCHEDULED).update(status=Visit.Status.CANCELLED)
+    _set_visits_status(locked.visits.filter(status=Visit.Status.SCHEDULED), Visit.Status.CANCELLED)
     course.status, course.end_date = locked.status, locked.end_date
     return locked
 
@@ -323,8 +333,8 @@ def course_complete_early(*, course: Course) -> Course:
         )
     now = timezone.now()
     pending = locked.visits.filter(status=Visit.Status.SCHEDULED)
-    pending.filter(scheduled_at__lt=now).update(status=Visit.Status.MISSED)
-    pending.filter(scheduled_at__gte=now).update(status=Visit.Status.CANCELLED)
+    _set_visits_status(pending.filter(scheduled_at__lt=now), Visit.Status.MISSED)
+    _set_visits_status(pending.filter(scheduled_at__gte=now), Visit.Status.CANCELLED)
     _finish(locked, early=True)
     course.status, course.end_date, course.completed_early = (
         locked.status,

@@ -61,9 +61,11 @@ def patient_set_reminders_consent(
     if locked.reminders_consent == given:
         return False
     now = timezone.now()
-    Patient.objects.filter(pk=patient.pk).update(
-        reminders_consent=given, reminders_consent_changed_at=now
-    )
+    locked.reminders_consent, locked.reminders_consent_changed_at = given, now
+    if by is not None and by.is_authenticated:
+        locked._history_user = by
+    # save() rather than update(), so that the patient's history shows the change too.
+    locked.save(update_fields=["reminders_consent", "reminders_consent_changed_at"])
     patient.reminders_consent, patient.reminders_consent_changed_at = given, now
     ConsentChange.objects.create(
         patient=patient, given=given, changed_at=now, source=source, recorded_by=by

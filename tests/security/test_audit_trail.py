@@ -134,3 +134,24 @@ def test_an_old_version_cannot_be_restored_from_the_history(therapist_staff, rec
     assert "Revert" not in page.content.decode()
     visit.refresh_from_db()
     assert visit.notes == "second"
+
+
+def test_cancelling_a_course_leaves_a_history_entry_on_each_cancelled_visit(therapist_staff):
+    course = CourseFactory()
+    visit = Visit.objects.create(course=course, sequence=1, scheduled_at=course_start_at(course))
+
+    course_services.course_cancel(course=course)
+
+    assert list(visit.history.values_list("status", flat=True)) == [
+        Visit.Status.CANCELLED,
+        Visit.Status.SCHEDULED,
+    ]
+
+
+def test_a_consent_change_shows_in_the_patients_history_with_its_author(reception):
+    patient = PatientFactory(reminders_consent=True)
+
+    patient_services.patient_set_reminders_consent(patient=patient, given=False, by=reception)
+
+    latest = patient.history.latest()
+    assert (latest.reminders_consent, latest.history_user) == (False, reception)
