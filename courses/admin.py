@@ -158,17 +158,17 @@ class CourseAdmin(SimpleHistoryAdmin):
         if done:
             self.message_user(request, done_message % {"count": done}, messages.SUCCESS)
 
-    @admin.action(description=_("Start the selected courses"))
+    @admin.action(description=_("Start the selected courses"), permissions=["change"])
     def start_courses(self, request: HttpRequest, queryset: QuerySet) -> None:
         self._apply(request, queryset, services.course_start, _("Courses started: %(count)d."))
 
-    @admin.action(description=_("Complete the selected courses early"))
+    @admin.action(description=_("Complete the selected courses early"), permissions=["change"])
     def complete_courses_early(self, request: HttpRequest, queryset: QuerySet) -> None:
         self._apply(
             request, queryset, services.course_complete_early, _("Courses completed: %(count)d.")
         )
 
-    @admin.action(description=_("Cancel the selected courses"))
+    @admin.action(description=_("Cancel the selected courses"), permissions=["change"])
     def cancel_courses(self, request: HttpRequest, queryset: QuerySet) -> None:
         self._apply(request, queryset, services.course_cancel, _("Courses cancelled: %(count)d."))
 

@@ -216,11 +216,11 @@ class PatientAdmin(SimpleHistoryAdmin):
             messages.SUCCESS,
         )
 
-    @admin.action(description=_("Record consent to reminders given"))
+    @admin.action(description=_("Record consent to reminders given"), permissions=["change"])
     def record_consent_given(self, request: HttpRequest, queryset: QuerySet) -> None:
         self._set_consent(request, queryset, True)
 
-    @admin.action(description=_("Record consent to reminders withdrawn"))
+    @admin.action(description=_("Record consent to reminders withdrawn"), permissions=["change"])
     def record_consent_withdrawn(self, request: HttpRequest, queryset: QuerySet) -> None:
         self._set_consent(request, queryset, False)
 
