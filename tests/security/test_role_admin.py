@@ -195,3 +195,32 @@ def test_the_visit_service_lets_reception_book_and_the_system_log(reception):
 
     booked.refresh_from_db()
     assert booked.notes == "Logged by a task"
+
+
+def test_course_actions_are_for_therapists_and_managers_only(
+    reception_client, therapist_client, manager_client
+):
+    CourseFactory()
+    url = reverse("admin:courses_course_changelist")
+    course_actions = {"start_courses", "complete_courses_early", "cancel_courses"}
+    assert _actions(reception_client, url) & course_actions == set()
+    assert course_actions <= _actions(therapist_client, url)
+    assert "delete_selected" not in _actions(therapist_client, url)
+    assert {"delete_selected", *course_actions} <= _actions(manager_client, url)
+
+
+def test_reception_cannot_run_a_course_action_by_posting_it(reception_client):
+    course = CourseFactory(status="planned")
+    reception_client.post(
+        reverse("admin:courses_course_changelist"),
+        {"action": "cancel_courses", "_selected_action": [course.pk]},
+    )
+    course.refresh_from_db()
+    assert course.status == "planned"
+
+
+def test_consent_actions_need_the_right_to_change_patients(therapist_client, reception_client):
+    url = reverse("admin:patients_patient_changelist")
+    consent_actions = {"record_consent_given", "record_consent_withdrawn"}
+    assert _actions(therapist_client, url) & consent_actions == set()
+    assert consent_actions <= _actions(reception_client, url)
