@@ -10,3 +10,22 @@ class ClinicConfig(AppConfig):
         from clinic.celery import ensure_broker_folders
 
         ensure_broker_folders()
+
+        from django.db.models.signals import post_migrate
+
+        post_migrate.connect(_sync_roles, dispatch_uid="clinic.roles.sync")
+
+
+def _sync_roles(sender, using: str, **kwargs) -> None:
+    """Keep the role groups in step with the permissions after every ``migrate``.
+
+    Runs once, for the last app: by then Django's own handler has created the
+    permissions of every app.
+    """
+    from django.apps import apps
+
+    from clinic.roles import roles_sync
+
+    with_models = [config for config in apps.get_app_configs() if config.models_module]
+    if sender is with_models[-1]:
+        roles_sync(using=using)

@@ -193,3 +193,85 @@ CLINIC_IMPORTANT_IMPROVEMENT_PERCENT = env_int(
 # A TrueType font with Cyrillic and Arabic glyphs for the PDFs; empty means the DejaVu
 # Sans that the matplotlib package ships (ReportLab's built-in fonts are Latin only).
 CLINIC_PDF_FONT = env_str("CLINIC_PDF_FONT")
+# --- Security: roles, audit trail, login protection, hardening -----------------------
+# Kept in one block so the rest of the settings read as before. Off-by-default HTTPS
+# settings would be a trap in production, so they default on whenever the process runs
+# for real (DEBUG off and no CLINIC_ALLOW_INSECURE_KEY); tests and `scripts/run` stay on
+# plain HTTP.
+from datetime import timedelta  # noqa: E402
+
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+_PRODUCTION = not DEBUG and not env_bool("CLINIC_ALLOW_INSECURE_KEY", False)
+
+INSTALLED_APPS += ["simple_history", "axes", "csp"]
+MIDDLEWARE.insert(1, "csp.middleware.CSPMiddleware")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "simple_history.middleware.HistoryRequestMiddleware",
+)
+# Axes wants to be last so that it sees the response of the login view.
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("csp.context_processors.nonce")
+
+AUTHENTICATION_BACKENDS = [
+    "clinic.auth.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Failed logins per user name and address before the pair is locked out.
+AXES_FAILURE_LIMIT = env_int("CLINIC_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("CLINIC_LOGIN_LOCKOUT_MINUTES", 30, minimum=1))
+# Locking the user name alone would let anyone lock a therapist out of the clinic.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Behind a reverse proxy, the number of proxies in front of Django, so that axes reads
+# the client's address from X-Forwarded-For rather than the proxy's.
+AXES_IPWARE_PROXY_COUNT = env_int("CLINIC_PROXY_COUNT", 0, minimum=0) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)
+if AXES_IPWARE_PROXY_COUNT:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Staff sessions end after this many seconds without a request.
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 30 * 60, minimum=60)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", _PRODUCTION)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", _PRODUCTION)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", _PRODUCTION)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if _PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", _PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", _PRODUCTION)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Scripts, styles, fonts and images only from our own origin. Patient pages that need an
+# inline script use the per-request nonce: <script nonce="{{ request.csp_nonce }}">.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+# History is for reading. Reverting would write an old version past the services' rules
+# (and past reception's read-only clinical fields).
+SIMPLE_HISTORY_REVERT_DISABLED = True
+AXES_VERBOSE = False
+# Axes logs every successful login at INFO; lockouts and failures stay visible.
+LOGGING.setdefault("loggers", {})["axes"] = {"level": env_str("AXES_LOG_LEVEL", "WARNING")}

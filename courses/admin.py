@@ -1,3 +1,6 @@
+from functools import partial
+
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,6 +17,7 @@ from django.urls import path
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from clinic.timeutils import clinic_day_bounds, clinic_today
 from courses import exports, selectors, services
@@ -53,6 +57,13 @@ VISIT_LOG_FIELDS = [
 ]
 
 
+def clinical_readonly_fields(request: HttpRequest) -> list[str]:
+    """The visit's clinical fields, read-only for staff who may not log sessions."""
+    if request.user.has_perm("courses.log_visit"):
+        return []
+    return list(services.VISIT_CLINICAL_FIELDS)
+
+
 def contraindications_html(patient_id: int | None):
     if patient_id is None:
         return "—"
@@ -86,6 +97,9 @@ class VisitInline(admin.TabularInline):
         # Each row prints the visit, whose name mentions the course and the patient.
         return super().get_queryset(request).select_related("course__patient")
 
+    def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
+        return [*super().get_readonly_fields(request, obj), *clinical_readonly_fields(request)]
+
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
         if obj is not None:
@@ -94,7 +108,7 @@ class VisitInline(admin.TabularInline):
 
 
 @admin.register(Course)
-class CourseAdmin(admin.ModelAdmin):
+class CourseAdmin(SimpleHistoryAdmin):
     form = CourseForm
     list_display = [
         "patient",
@@ -264,7 +278,9 @@ class CourseAdmin(admin.ModelAdmin):
         if formset.model is not Visit:
             return super().save_formset(request, form, formset, change)
         visits = formset.save(commit=False)
-        services.visits_save(course=form.instance, visits=visits, deleted=formset.deleted_objects)
+        services.visits_save(
+            course=form.instance, visits=visits, deleted=formset.deleted_objects, by=request.user
+        )
 
     def _apply(self, request: HttpRequest, queryset: QuerySet, service, done_message) -> None:
         done = 0
@@ -278,17 +294,17 @@ class CourseAdmin(admin.ModelAdmin):
         if done:
             self.message_user(request, done_message % {"count": done}, messages.SUCCESS)
 
-    @admin.action(description=_("Start the selected courses"))
+    @admin.action(description=_("Start the selected courses"), permissions=["change"])
     def start_courses(self, request: HttpRequest, queryset: QuerySet) -> None:
         self._apply(request, queryset, services.course_start, _("Courses started: %(count)d."))
 
-    @admin.action(description=_("Complete the selected courses early"))
+    @admin.action(description=_("Complete the selected courses early"), permissions=["change"])
     def complete_courses_early(self, request: HttpRequest, queryset: QuerySet) -> None:
         self._apply(
             request, queryset, services.course_complete_early, _("Courses completed: %(count)d.")
         )
 
-    @admin.action(description=_("Cancel the selected courses"))
+    @admin.action(description=_("Cancel the selected courses"), permissions=["change"])
     def cancel_courses(self, request: HttpRequest, queryset: QuerySet) -> None:
         self._apply(request, queryset, services.course_cancel, _("Courses cancelled: %(count)d."))
 
@@ -327,7 +343,7 @@ class TodayFilter(admin.SimpleListFilter):
 
 
 @admin.register(Visit)
-class VisitAdmin(admin.ModelAdmin):
+class VisitAdmin(SimpleHistoryAdmin):
     form = VisitForm
     list_display = [
         "scheduled_at",
@@ -350,6 +366,30 @@ class VisitAdmin(admin.ModelAdmin):
     readonly_fields = ["patient_contraindications"]
     fields = ["course", "patient_contraindications", *VISIT_LOG_FIELDS, "therapist"]
 
+    def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
+        return [*super().get_readonly_fields(request, obj), *clinical_readonly_fields(request)]
+
+    def get_list_editable(self, request: HttpRequest) -> list[str]:
+        readonly = clinical_readonly_fields(request)
+        return [name for name in self.list_editable if name not in readonly]
+
+    def get_changelist_instance(self, request: HttpRequest):
+        changelist = super().get_changelist_instance(request)
+        changelist.list_editable = self.get_list_editable(request)
+        return changelist
+
+    def get_changelist_formset(self, request: HttpRequest, **kwargs):
+        # Django reads ``list_editable`` here directly; reception must not get pain
+        # score inputs on the list either.
+        return forms.modelformset_factory(
+            self.model,
+            self.get_changelist_form(request),
+            extra=0,
+            fields=self.get_list_editable(request),
+            formfield_callback=partial(self.formfield_for_dbfield, request=request),
+            **kwargs,
+        )
+
     @admin.display(description=_("patient"), ordering="course__patient__last_name")
     def patient(self, obj: Visit):
         return obj.course.patient
@@ -367,4 +407,4 @@ class VisitAdmin(admin.ModelAdmin):
         return super().get_changelist_form(request, form=VisitQuickLogForm, **kwargs)
 
     def save_model(self, request, obj, form, change) -> None:
-        services.visit_save(visit=obj)
+        services.visit_save(visit=obj, by=request.user)

@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -5,10 +7,16 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
-from clinic.timeutils import clinic_date
+from clinic.timeutils import clinic_date, clinic_today
 
 PAIN_MIN, PAIN_MAX = 0, 10
+
+# Courses and visits outside this window are typing errors; far-off years would also
+# overflow the date arithmetic of scheduling (9999-12-31 plus a week).
+EARLIEST_COURSE_DATE = dt.date(1990, 1, 1)
+PLANNING_HORIZON = dt.timedelta(days=2 * 365)
 PAIN_VALIDATORS = [MinValueValidator(PAIN_MIN), MaxValueValidator(PAIN_MAX)]
 
 
@@ -73,9 +81,12 @@ class Course(models.Model):
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
+    history = HistoricalRecords(excluded_fields=["created_at"])
+
     class Meta:
         verbose_name = _("course")
         verbose_name_plural = _("courses")
+        permissions = [("export_course", _("Can export courses and their visits"))]
         ordering = ["-start_date", "-id"]
         constraints = [
             models.UniqueConstraint(
@@ -110,6 +121,17 @@ class Course(models.Model):
         }
 
     def clean(self) -> None:
+        if self.start_date and not (
+            EARLIEST_COURSE_DATE <= self.start_date <= clinic_today() + PLANNING_HORIZON
+        ):
+            raise ValidationError(
+                {
+                    "start_date": _(
+                        "Enter a start date between %(earliest)s and two years from today."
+                    )
+                    % {"earliest": EARLIEST_COURSE_DATE.isoformat()}
+                }
+            )
         if self.kind and self.planned_sessions is not None:
             low, high = self.sessions_range(self.kind)
             if not low <= self.planned_sessions <= high:
@@ -207,9 +229,17 @@ class Visit(models.Model):
         limit_choices_to={"is_staff": True},
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("visit")
         verbose_name_plural = _("visits")
+        permissions = [
+            (
+                "log_visit",
+                _("Can record the clinical details of a visit (techniques, pain, notes)"),
+            )
+        ]
         ordering = ["course", "sequence"]
         constraints = [
             models.UniqueConstraint(
@@ -247,6 +277,13 @@ class Visit(models.Model):
         unknown = [t for t in self.techniques or [] if t not in self.Technique.values]
         if not isinstance(self.techniques, list) or unknown:
             errors["techniques"] = _("Choose techniques from the list.")
+        earliest = dt.datetime.combine(EARLIEST_COURSE_DATE, dt.time(), tzinfo=dt.UTC)
+        for name in ("scheduled_at", "performed_at"):
+            moment = getattr(self, name)
+            if moment and not earliest <= moment <= timezone.now() + PLANNING_HORIZON:
+                errors[name] = _("Enter a time between %(earliest)s and two years from now.") % {
+                    "earliest": EARLIEST_COURSE_DATE.isoformat()
+                }
         if self.status == self.Status.DONE:
             if self.performed_at is None:
                 errors["performed_at"] = _("Enter when the session was performed.")

@@ -11,12 +11,13 @@ from collections.abc import Iterable, Sequence
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from simple_history.utils import bulk_update_with_history
 
 from clinic.timeutils import clinic_date, clinic_today
 from courses.models import Course, MassageKind, Visit
@@ -213,7 +214,62 @@ def visits_proposed(
     return [*others, *changed]
 
 
+# What only staff with ``courses.log_visit`` (therapists, managers) may record: the
+# session itself. Booking, moving or cancelling a visit stays open to reception.
+VISIT_CLINICAL_FIELDS = (
+    "performed_at",
+    "duration_minutes",
+    "position",
+    "techniques",
+    "intensity",
+    "exacerbation",
+    "pain_before",
+    "pain_after",
+    "notes",
+)
+
+
+def visits_check_clinical_permission(
+    *, visits: Sequence[Visit], by: AbstractBaseUser | None
+) -> None:
+    """Refuse a change to a visit's clinical fields by staff who may not log sessions.
+
+    ``by=None`` is the system itself (a task, a command), which is trusted.
+    """
+    if by is None or by.has_perm("courses.log_visit"):
+        return
+    stored = {
+        row["pk"]: row
+        for row in Visit.objects.filter(pk__in=[v.pk for v in visits if v.pk]).values(
+            "pk", *VISIT_CLINICAL_FIELDS
+        )
+    }
+    defaults = {name: Visit._meta.get_field(name).get_default() for name in VISIT_CLINICAL_FIELDS}
+    changed = sorted(
+        {
+            str(Visit._meta.get_field(name).verbose_name)
+            for visit in visits
+            for name in VISIT_CLINICAL_FIELDS
+            if getattr(visit, name) != stored.get(visit.pk, defaults)[name]
+        }
+    )
+    if changed:
+        raise PermissionDenied(
+            _("Only therapists and managers can record a session's clinical details: %(fields)s.")
+            % {"fields": ", ".join(changed)}
+        )
+
+
 # --- writes ---------------------------------------------------------------------------
+
+
+def _set_visits_status(visits: QuerySet, status: str) -> None:
+    """Set the status of many visits at once, keeping the audit trail a plain update()
+    would skip."""
+    changed = list(visits)
+    for visit in changed:
+        visit.status = status
+    bulk_update_with_history(changed, Visit, ["status"], batch_size=500)
 
 
 def _lock_course(course: Course) -> Course:
@@ -257,7 +313,7 @@ def course_cancel(*, course: Course) -> Course:
     locked.status = Course.Status.CANCELLED
     locked.end_date = max(today, locked.start_date)
     locked.save(update_fields=["status", "end_date"])
-    locked.visits.filter(status=Visit.Status.SCHEDULED).update(status=Visit.Status.CANCELLED)
+    _set_visits_status(locked.visits.filter(status=Visit.Status.SCHEDULED), Visit.Status.CANCELLED)
     course.status, course.end_date = locked.status, locked.end_date
     return locked
 
@@ -277,8 +333,8 @@ def course_complete_early(*, course: Course) -> Course:
         )
     now = timezone.now()
     pending = locked.visits.filter(status=Visit.Status.SCHEDULED)
-    pending.filter(scheduled_at__lt=now).update(status=Visit.Status.MISSED)
-    pending.filter(scheduled_at__gte=now).update(status=Visit.Status.CANCELLED)
+    _set_visits_status(pending.filter(scheduled_at__lt=now), Visit.Status.MISSED)
+    _set_visits_status(pending.filter(scheduled_at__gte=now), Visit.Status.CANCELLED)
     _finish(locked, early=True)
     course.status, course.end_date, course.completed_early = (
         locked.status,
@@ -301,14 +357,20 @@ def _finish(course: Course, *, early: bool) -> None:
 
 @transaction.atomic
 def visits_save(
-    *, course: Course, visits: Sequence[Visit], deleted: Sequence[Visit] = ()
+    *,
+    course: Course,
+    visits: Sequence[Visit],
+    deleted: Sequence[Visit] = (),
+    by: AbstractBaseUser | None = None,
 ) -> list[Visit]:
     """Save new and changed visits of one course together, then bring the course up to date.
 
     A course with a done visit is active; one whose planned sessions are all done is
-    completed.
+    completed. ``by`` is the staff member saving (None: the system); staff without
+    ``courses.log_visit`` cannot change clinical fields.
     """
     locked = _lock_course(course)
+    visits_check_clinical_permission(visits=visits, by=by)
     for visit in visits:
         visit.course = locked
         if visit.therapist_id is None:
@@ -320,6 +382,9 @@ def visits_save(
     for visit in deleted:
         visit.delete()
     for visit in visits:
+        if by is not None:
+            # Outside a web request the history would not know who made the change.
+            visit._history_user = by
         visit.save()
 
     done_count = locked.visits.filter(status=Visit.Status.DONE).count()
@@ -332,8 +397,8 @@ def visits_save(
     return list(visits)
 
 
-def visit_save(*, visit: Visit) -> Visit:
-    visits_save(course=visit.course, visits=[visit])
+def visit_save(*, visit: Visit, by: AbstractBaseUser | None = None) -> Visit:
+    visits_save(course=visit.course, visits=[visit], by=by)
     return visit
 
 

@@ -1,12 +1,24 @@
+import json
+
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Count, Q, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
 
 from courses.models import Course
 from patients import services
-from patients.models import ConsentChange, Contraindication, Patient, PatientContraindication
+from patients.models import (
+    ConsentChange,
+    Contraindication,
+    DataRightsEvent,
+    Patient,
+    PatientContraindication,
+)
 
 
 @admin.register(Contraindication)
@@ -21,6 +33,8 @@ class PatientContraindicationInline(admin.TabularInline):
     model = PatientContraindication
     extra = 0
     fields = ["contraindication", "noted_on", "resolved_on", "area", "notes"]
+    # The record's own page has its change history.
+    show_change_link = True
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).select_related("contraindication")
@@ -65,6 +79,26 @@ class ConsentChangeInline(admin.TabularInline):
         return super().get_queryset(request).select_related("recorded_by")
 
 
+class DataRightsEventInline(admin.TabularInline):
+    model = DataRightsEvent
+    extra = 0
+    can_delete = False
+    fields = ["action", "performed_at", "performed_by"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return request.user.has_perm("patients.view_datarightsevent")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("performed_by")
+
+
 class UnresolvedContraindicationFilter(admin.SimpleListFilter):
     title = _("contraindications")
     parameter_name = "contraindicated"
@@ -89,7 +123,7 @@ class UnresolvedContraindicationFilter(admin.SimpleListFilter):
 
 
 @admin.register(Patient)
-class PatientAdmin(admin.ModelAdmin):
+class PatientAdmin(SimpleHistoryAdmin):
     list_display = [
         "full_name",
         "date_of_birth",
@@ -102,15 +136,37 @@ class PatientAdmin(admin.ModelAdmin):
     list_display_links = ["full_name"]
     list_filter = ["reminders_consent", "preferred_channel", UnresolvedContraindicationFilter]
     search_fields = ["first_name", "last_name", "phone", "email"]
-    readonly_fields = ["reminders_consent_changed_at", "created_at"]
+    readonly_fields = ["reminders_consent_changed_at", "created_at", "anonymised_at"]
     fieldsets = [
         (None, {"fields": ["first_name", "last_name", "date_of_birth"]}),
         (_("Contact"), {"fields": ["phone", "email", "preferred_channel"]}),
         (_("Reminders"), {"fields": ["reminders_consent", "reminders_consent_changed_at"]}),
-        (None, {"fields": ["notes", "created_at"]}),
+        (None, {"fields": ["notes", "created_at", "anonymised_at"]}),
     ]
-    inlines = [PatientContraindicationInline, CourseInline, ConsentChangeInline]
-    actions = ["record_consent_given", "record_consent_withdrawn"]
+    inlines = [
+        PatientContraindicationInline,
+        CourseInline,
+        ConsentChangeInline,
+        DataRightsEventInline,
+    ]
+    actions = [
+        "record_consent_given",
+        "record_consent_withdrawn",
+        "export_patient_data",
+        "anonymise_patients",
+    ]
+
+    def get_actions(self, request: HttpRequest) -> dict:
+        actions = super().get_actions(request)
+        # A patient's clinical history must not go with one click on the list: deleting
+        # is done one patient at a time, from the patient's page, by a manager, on a
+        # page that lists everything that would go (and refuses while courses exist).
+        actions.pop("delete_selected", None)
+        if not request.user.has_perm("patients.export_patient_data"):
+            actions.pop("export_patient_data", None)
+        if not request.user.has_perm("patients.anonymise_patient"):
+            actions.pop("anonymise_patients", None)
+        return actions
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return (
@@ -170,10 +226,94 @@ class PatientAdmin(admin.ModelAdmin):
             messages.SUCCESS,
         )
 
-    @admin.action(description=_("Record consent to reminders given"))
+    @admin.action(description=_("Record consent to reminders given"), permissions=["change"])
     def record_consent_given(self, request: HttpRequest, queryset: QuerySet) -> None:
         self._set_consent(request, queryset, True)
 
-    @admin.action(description=_("Record consent to reminders withdrawn"))
+    @admin.action(description=_("Record consent to reminders withdrawn"), permissions=["change"])
     def record_consent_withdrawn(self, request: HttpRequest, queryset: QuerySet) -> None:
         self._set_consent(request, queryset, False)
+
+    @admin.action(description=_("Export everything stored about the patient (JSON)"))
+    def export_patient_data(self, request: HttpRequest, queryset: QuerySet):
+        if queryset.count() != 1:
+            self.message_user(request, _("Select exactly one patient to export."), messages.ERROR)
+            return None
+        patient = queryset.get()
+        try:
+            data = services.patient_export_data(patient=patient, by=request.user)
+        except PermissionDenied as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return None
+        response = HttpResponse(
+            json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False),
+            content_type="application/json; charset=utf-8",
+        )
+        # The file name carries the record number only: no name or health detail.
+        response["Content-Disposition"] = f'attachment; filename="patient-{patient.pk}.json"'
+        response["Cache-Control"] = "no-store"
+        return response
+
+    @admin.action(description=_("Anonymise the selected patients (cannot be undone)"))
+    def anonymise_patients(self, request: HttpRequest, queryset: QuerySet):
+        if request.POST.get("confirmed") != "yes":
+            return TemplateResponse(
+                request,
+                "admin/patients/patient/anonymise_confirmation.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": _("Anonymise patients?"),
+                    "opts": self.model._meta,
+                    "patients": queryset,
+                    "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                },
+            )
+        done = 0
+        for patient in queryset:
+            try:
+                services.patient_anonymise(patient=patient, by=request.user)
+            except (ValidationError, PermissionDenied) as error:
+                messages_ = getattr(error, "messages", [str(error)])
+                self.message_user(request, f"{patient}: {' '.join(messages_)}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(
+                request,
+                ngettext("%(count)d patient anonymised.", "%(count)d patients anonymised.", done)
+                % {"count": done},
+                messages.SUCCESS,
+            )
+        return None
+
+
+@admin.register(PatientContraindication)
+class PatientContraindicationAdmin(SimpleHistoryAdmin):
+    """Each record's page, reached from the patient's, shows who changed it and when."""
+
+    list_display = ["contraindication", "patient", "noted_on", "resolved_on"]
+    list_filter = ["contraindication__kind", "resolved_on"]
+    list_select_related = ["contraindication", "patient"]
+    search_fields = ["patient__first_name", "patient__last_name", "contraindication__name"]
+    autocomplete_fields = ["patient", "contraindication"]
+    fields = ["patient", "contraindication", "noted_on", "resolved_on", "area", "notes"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        services.patient_contraindication_save(record=obj)
+
+
+@admin.register(ConsentChange)
+class ConsentChangeAdmin(SimpleHistoryAdmin):
+    list_display = ["patient", "given", "changed_at", "source", "recorded_by"]
+    list_filter = ["given", "source"]
+    list_select_related = ["patient", "recorded_by"]
+    search_fields = ["patient__first_name", "patient__last_name"]
+    fields = ["patient", "given", "changed_at", "source", "recorded_by"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Consent changes are made with the patient's consent actions.
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False

@@ -1,10 +1,11 @@
 import datetime as dt
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from clinic.timeutils import clinic_today
 
@@ -36,10 +37,17 @@ class Patient(models.Model):
     )
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
+
+    history = HistoricalRecords(excluded_fields=["created_at"])
 
     class Meta:
         verbose_name = _("patient")
         verbose_name_plural = _("patients")
+        permissions = [
+            ("export_patient_data", _("Can export everything stored about a patient")),
+            ("anonymise_patient", _("Can anonymise a patient")),
+        ]
         ordering = ["last_name", "first_name", "id"]
         indexes = [
             models.Index(fields=["last_name", "first_name"]),
@@ -57,7 +65,13 @@ class Patient(models.Model):
             and not EARLIEST_DATE_OF_BIRTH <= self.date_of_birth <= clinic_today()
         ):
             errors["date_of_birth"] = _("Enter a date of birth between 1900 and today.")
-        if not self.phone and not self.email:
+        if self.anonymised_at is not None and (self.phone or self.email or self.notes):
+            errors[NON_FIELD_ERRORS] = _(
+                "This patient was anonymised at their request and cannot be given contact "
+                "details or notes again; register them as a new patient instead."
+            )
+        # An anonymised patient has no contact details left, on purpose.
+        if not self.phone and not self.email and self.anonymised_at is None:
             errors["phone"] = _("Enter a phone number or an e-mail address to reach the patient.")
         if errors:
             raise ValidationError(errors)
@@ -91,6 +105,8 @@ class ConsentChange(models.Model):
         related_name="+",
         verbose_name=_("recorded by"),
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("consent change")
@@ -161,6 +177,7 @@ class PatientContraindication(models.Model):
     notes = models.TextField(_("notes"), blank=True)
 
     objects = PatientContraindicationQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("patient contraindication")
@@ -206,3 +223,41 @@ class PatientContraindication(models.Model):
         if self.area:
             text += f" — {self.area}"
         return text
+
+
+class DataRightsEvent(models.Model):
+    """A patient's data was exported or anonymised: who did it and when.
+
+    Kept apart from the patient's history because anonymising purges that history, and
+    the fact that it was done must outlive it.
+    """
+
+    class Action(models.TextChoices):
+        EXPORTED = "exported", _("Data exported")
+        ANONYMISED = "anonymised", _("Anonymised")
+
+    patient = models.ForeignKey(
+        Patient,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="data_rights_events",
+        verbose_name=_("patient"),
+    )
+    action = models.CharField(_("action"), max_length=12, choices=Action.choices)
+    performed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("performed by"),
+    )
+    performed_at = models.DateTimeField(_("performed at"))
+
+    class Meta:
+        verbose_name = _("data rights event")
+        verbose_name_plural = _("data rights events")
+        ordering = ["-performed_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.get_action_display()

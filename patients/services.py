@@ -1,8 +1,19 @@
-from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
-from django.utils import timezone
+import datetime as dt
+from typing import Any
 
-from patients.models import ConsentChange, Patient, PatientContraindication
+from django.contrib.auth.models import AbstractBaseUser
+from django.core import serializers
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from patients.models import (
+    ConsentChange,
+    DataRightsEvent,
+    Patient,
+    PatientContraindication,
+)
 
 
 @transaction.atomic
@@ -22,6 +33,9 @@ def patient_save(*, patient: Patient, by: AbstractBaseUser | None = None) -> Pat
     )
     if consent_changed:
         patient.reminders_consent_changed_at = timezone.now()
+    if by is not None and by.is_authenticated:
+        # Outside a web request the history would not know who made the change.
+        patient._history_user = by
     patient.save()
     if consent_changed:
         ConsentChange.objects.create(
@@ -47,9 +61,11 @@ def patient_set_reminders_consent(
     if locked.reminders_consent == given:
         return False
     now = timezone.now()
-    Patient.objects.filter(pk=patient.pk).update(
-        reminders_consent=given, reminders_consent_changed_at=now
-    )
+    locked.reminders_consent, locked.reminders_consent_changed_at = given, now
+    if by is not None and by.is_authenticated:
+        locked._history_user = by
+    # save() rather than update(), so that the patient's history shows the change too.
+    locked.save(update_fields=["reminders_consent", "reminders_consent_changed_at"])
     patient.reminders_consent, patient.reminders_consent_changed_at = given, now
     ConsentChange.objects.create(
         patient=patient, given=given, changed_at=now, source=source, recorded_by=by
@@ -62,3 +78,133 @@ def patient_contraindication_save(*, record: PatientContraindication) -> Patient
     record.full_clean()
     record.save()
     return record
+
+
+# --- patient data rights --------------------------------------------------------------
+
+ANONYMISED_FIRST_NAME = "Anonymised"
+
+
+def _require(by: AbstractBaseUser | None, permission: str) -> None:
+    if by is not None and not by.has_perm(permission):
+        raise PermissionDenied(_("Only a manager can do this."))
+
+
+def _rows(queryset: models.QuerySet) -> list[dict[str, Any]]:
+    return serializers.serialize("python", queryset.order_by("pk"))
+
+
+def _pointing_at(
+    model: type[models.Model], pks: list[int]
+) -> list[tuple[type[models.Model], models.QuerySet]]:
+    """The rows of every model with a foreign key to ``model``'s rows ``pks``."""
+    return [
+        (
+            relation.related_model,
+            relation.related_model._base_manager.filter(**{f"{relation.field.name}__in": pks}),
+        )
+        for relation in model._meta.related_objects
+        if relation.one_to_many or relation.one_to_one
+    ]
+
+
+def patient_export_data(*, patient: Patient, by: AbstractBaseUser | None = None) -> dict:
+    """Everything stored about one patient, ready for ``json.dumps(cls=DjangoJSONEncoder)``.
+
+    Walks every table that points at the patient and the tables that point at those
+    (a course's visits), so rows that other areas of the clinic add are exported
+    without this function knowing them; then the change history of each. The export
+    is recorded as a data rights event.
+    """
+    _require(by, "patients.export_patient_data")
+    from courses.models import Course, Visit
+
+    related: dict[str, list[dict]] = {}
+    for model, queryset in _pointing_at(Patient, [patient.pk]):
+        rows = _rows(queryset)
+        if not rows:
+            continue
+        related.setdefault(model._meta.label_lower, []).extend(rows)
+        for child, child_queryset in _pointing_at(model, [row["pk"] for row in rows]):
+            child_rows = _rows(child_queryset)
+            if child_rows:
+                related.setdefault(child._meta.label_lower, []).extend(child_rows)
+    course_ids = list(Course.objects.filter(patient=patient).values_list("pk", flat=True))
+    data = {
+        "exported_at": timezone.now(),
+        "patient": _rows(Patient.objects.filter(pk=patient.pk))[0],
+        "related": related,
+        "history": {
+            "patients.patient": _rows(Patient.history.filter(id=patient.pk)),
+            "patients.patientcontraindication": _rows(
+                PatientContraindication.history.filter(patient_id=patient.pk)
+            ),
+            "patients.consentchange": _rows(ConsentChange.history.filter(patient_id=patient.pk)),
+            "courses.course": _rows(Course.history.filter(id__in=course_ids)),
+            "courses.visit": _rows(Visit.history.filter(course_id__in=course_ids)),
+        },
+    }
+    DataRightsEvent.objects.create(
+        patient=patient,
+        action=DataRightsEvent.Action.EXPORTED,
+        performed_by=by,
+        performed_at=timezone.now(),
+    )
+    return data
+
+
+@transaction.atomic
+def patient_anonymise(*, patient: Patient, by: AbstractBaseUser | None = None) -> Patient:
+    """Forget who the patient is, keeping the anonymous course and visit statistics.
+
+    Names, contact details, the day and month of birth (the year stays, for age
+    statistics) and every free-text note go, in the current rows and in their history;
+    consent to reminders is withdrawn. What remains: region, kind, dates, sessions and
+    pain scores. One history entry and a data rights event say who did it and when.
+    """
+    _require(by, "patients.anonymise_patient")
+    from courses.models import Course, Visit
+
+    locked = Patient.objects.select_for_update().get(pk=patient.pk)
+    if locked.anonymised_at is not None:
+        raise ValidationError(_("This patient is already anonymised."))
+    if locked.courses.filter(status__in=Course.OPEN_STATUSES).exists():
+        raise ValidationError(
+            _("Complete or cancel the patient's open courses before anonymising the patient.")
+        )
+    patient_set_reminders_consent(patient=locked, given=False, by=by)
+    now = timezone.now()
+
+    contraindications = PatientContraindication.objects.filter(patient=locked)
+    contraindications.update(notes="", area="")
+    courses = Course.objects.filter(patient=locked)
+    course_ids = list(courses.values_list("pk", flat=True))
+    courses.update(notes="")
+    Visit.objects.filter(course_id__in=course_ids).update(notes="")
+
+    # The history would otherwise keep every name and note the patient ever had.
+    Patient.history.filter(id=locked.pk).delete()
+    PatientContraindication.history.filter(patient_id=locked.pk).delete()
+    ConsentChange.history.filter(patient_id=locked.pk).delete()
+    Course.history.filter(id__in=course_ids).update(notes="")
+    Visit.history.filter(course_id__in=course_ids).update(notes="")
+
+    locked.first_name = ANONYMISED_FIRST_NAME
+    locked.last_name = str(locked.pk)
+    locked.date_of_birth = dt.date(locked.date_of_birth.year, 1, 1)
+    locked.phone = ""
+    locked.email = ""
+    locked.notes = ""
+    locked.preferred_channel = Patient.Channel.EMAIL
+    locked.anonymised_at = now
+    locked._history_user = by
+    locked._change_reason = _("Anonymised at the patient's request")
+    locked.full_clean()
+    locked.save()
+    DataRightsEvent.objects.create(
+        patient=locked,
+        action=DataRightsEvent.Action.ANONYMISED,
+        performed_by=by,
+        performed_at=now,
+    )
+    return locked

@@ -156,3 +156,15 @@ def bulk_courses(count: int, *, therapist, offset: int = 0, visits_per_course: i
         for course in courses
         for n in range(1, visits_per_course + 1)
     )
+
+
+# --- Staff roles ----------------------------------------------------------------------
+
+
+def staff_with_role(role: str, **kwargs):
+    """A staff member in one of the role groups of clinic/roles.py (Reception, ...)."""
+    from django.contrib.auth.models import Group
+
+    user = UserFactory(**kwargs)
+    user.groups.add(Group.objects.get(name=role))
+    return user

@@ -1,0 +1,107 @@
+"""Staff roles: a group per role, with exactly the permissions listed here.
+
+The roles live in code, not in the admin, so every clinic gets the same ones and a
+review of this file shows who may do what. ``roles_sync`` makes the groups match
+this file: a data migration calls it once, and a ``post_migrate`` handler (see
+``clinic.apps``) calls it after every ``migrate``, so a later migration that adds a
+model or a permission only has to add it here. A handler rather than a helper each
+later migration must remember to call, because Django creates permissions in its own
+``post_migrate`` handler: a migration run on a fresh database would find the new
+permission missing.
+
+A pattern is ``app_label.codename`` where the codename may hold shell wildcards
+(``patients.*``, ``messaging.view_*``). Patterns naming an app that is not installed
+match nothing, so areas built later slot in by adding their app label here.
+"""
+
+from fnmatch import fnmatchcase
+
+from django.apps import apps as global_apps
+from django.apps.registry import Apps
+from django.db import DEFAULT_DB_ALIAS
+
+RECEPTION = "Reception"
+THERAPIST = "Therapist"
+MANAGER = "Manager"
+
+# Reception registers patients, records consent and contraindications, and books visits.
+# It may see a visit's clinical fields but not change them (no ``courses.log_visit``),
+# and cannot export.
+_RECEPTION = [
+    "patients.view_patient",
+    "patients.add_patient",
+    "patients.change_patient",
+    "patients.view_consentchange",
+    "patients.view_contraindication",
+    "patients.view_patientcontraindication",
+    "patients.add_patientcontraindication",
+    "patients.change_patientcontraindication",
+    "patients.delete_patientcontraindication",
+    "courses.view_course",
+    "courses.view_visit",
+    "courses.add_visit",
+    "courses.change_visit",
+    "messaging.view_*",
+]
+
+# Therapists plan and run courses and log sessions; patients' details are for reading.
+_THERAPIST = [
+    "patients.view_patient",
+    "patients.view_consentchange",
+    "patients.view_contraindication",
+    "patients.view_patientcontraindication",
+    "patients.add_patientcontraindication",
+    "patients.change_patientcontraindication",
+    "courses.view_course",
+    "courses.add_course",
+    "courses.change_course",
+    "courses.view_visit",
+    "courses.add_visit",
+    "courses.change_visit",
+    "courses.delete_visit",
+    "courses.log_visit",
+]
+
+# Managers may do everything in the clinic's areas: exports, data rights, deleting,
+# the message log, and lifting login lockouts (axes).
+_MANAGER = [
+    "patients.*",
+    "courses.*",
+    "messaging.*",
+    "exports.*",
+    "axes.view_*",
+    "axes.delete_*",
+]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    RECEPTION: _RECEPTION,
+    THERAPIST: _THERAPIST,
+    MANAGER: _MANAGER,
+}
+
+
+def role_permission_ids(
+    patterns: list[str], *, apps: Apps = global_apps, using: str = DEFAULT_DB_ALIAS
+) -> set[int]:
+    """The ids of the permissions that ``patterns`` name, among those that exist."""
+    Permission = apps.get_model("auth", "Permission")
+    parsed = [pattern.split(".", 1) for pattern in patterns]
+    labels = {label for label, _ in parsed}
+    rows = (
+        Permission.objects.using(using)
+        .filter(content_type__app_label__in=labels)
+        .values_list("id", "content_type__app_label", "codename")
+    )
+    return {
+        pk
+        for pk, label, codename in rows
+        if any(label == want and fnmatchcase(codename, code) for want, code in parsed)
+    }
+
+
+def roles_sync(*, apps: Apps = global_apps, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Create the role groups and give each exactly the permissions of its role."""
+    Group = apps.get_model("auth", "Group")
+    for name, patterns in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.using(using).get_or_create(name=name)
+        group.permissions.set(role_permission_ids(patterns, apps=apps, using=using))

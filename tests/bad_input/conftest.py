@@ -1,0 +1,47 @@
+"""Hypothesis settings for the bad-input suite, and a count of the cases it tried.
+
+``HYPOTHESIS_PROFILE=thorough`` tries more examples when hunting for a bug; CI uses the
+default, which keeps the suite to a few seconds per property.
+"""
+
+import os
+from collections import Counter
+from contextlib import contextmanager
+
+from django.db import transaction
+from hypothesis import HealthCheck, settings
+
+settings.register_profile(
+    "clinic",
+    max_examples=60,
+    # Database-backed examples vary in time with the machine's load; a deadline would
+    # make them flaky without catching anything.
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+settings.register_profile("thorough", parent=settings.get_profile("clinic"), max_examples=500)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "clinic"))
+
+CASES_TRIED: Counter[str] = Counter()
+
+
+def tried(kind: str) -> None:
+    """Count one generated case of ``kind`` for the summary at the end of the run."""
+    CASES_TRIED[kind] += 1
+
+
+@contextmanager
+def rolled_back():
+    """Run one example in a savepoint that is undone, so examples do not see each other."""
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    if not CASES_TRIED:
+        return
+    terminalreporter.section("bad-input suite")
+    for kind, count in sorted(CASES_TRIED.items()):
+        terminalreporter.write_line(f"{count:6d}  {kind}")
+    terminalreporter.write_line(f"{sum(CASES_TRIED.values()):6d}  cases tried in all")

@@ -1,0 +1,90 @@
+"""The role groups hold exactly the permissions their role needs."""
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.core.management import call_command
+
+from clinic.roles import MANAGER, RECEPTION, THERAPIST, roles_sync
+
+pytestmark = pytest.mark.django_db
+
+
+def _perms(role: str) -> set[str]:
+    group = Group.objects.get(name=role)
+    return {
+        f"{app}.{codename}"
+        for app, codename in group.permissions.values_list("content_type__app_label", "codename")
+    }
+
+
+def _all(app: str) -> set[str]:
+    return {
+        f"{app}.{codename}"
+        for codename in Permission.objects.filter(content_type__app_label=app).values_list(
+            "codename", flat=True
+        )
+    }
+
+
+def test_reception_can_manage_patients_and_book_visits_but_not_log_or_export():
+    assert _perms(RECEPTION) == {
+        "patients.view_patient",
+        "patients.add_patient",
+        "patients.change_patient",
+        "patients.view_consentchange",
+        "patients.view_contraindication",
+        "patients.view_patientcontraindication",
+        "patients.add_patientcontraindication",
+        "patients.change_patientcontraindication",
+        "patients.delete_patientcontraindication",
+        "courses.view_course",
+        "courses.view_visit",
+        "courses.add_visit",
+        "courses.change_visit",
+    }
+
+
+def test_therapist_runs_courses_and_logs_visits_but_cannot_export_or_delete_patients():
+    assert _perms(THERAPIST) == {
+        "patients.view_patient",
+        "patients.view_consentchange",
+        "patients.view_contraindication",
+        "patients.view_patientcontraindication",
+        "patients.add_patientcontraindication",
+        "patients.change_patientcontraindication",
+        "courses.view_course",
+        "courses.add_course",
+        "courses.change_course",
+        "courses.view_visit",
+        "courses.add_visit",
+        "courses.change_visit",
+        "courses.delete_visit",
+        "courses.log_visit",
+    }
+
+
+def test_manager_has_every_clinic_permission_and_can_lift_lockouts():
+    axes = {p for p in _all("axes") if p.split(".")[1].startswith(("view_", "delete_"))}
+    assert _perms(MANAGER) == _all("patients") | _all("courses") | axes
+    assert {
+        "courses.export_course",
+        "patients.export_patient_data",
+        "patients.anonymise_patient",
+    } <= _perms(MANAGER)
+
+
+def test_a_permission_added_by_hand_is_removed_when_the_roles_are_synced():
+    reception = Group.objects.get(name=RECEPTION)
+    reception.permissions.add(Permission.objects.get(codename="log_visit"))
+
+    roles_sync()
+
+    assert "courses.log_visit" not in _perms(RECEPTION)
+
+
+def test_migrate_puts_the_roles_back_in_step():
+    Group.objects.get(name=THERAPIST).permissions.clear()
+
+    call_command("migrate", verbosity=0)
+
+    assert "courses.log_visit" in _perms(THERAPIST)
