@@ -183,7 +183,7 @@ class CourseAdmin(SimpleHistoryAdmin):
         and ordering: the same ChangeList builds the queryset, so they mean the same."""
         if format not in exports.FORMATS:
             raise Http404(_("Unknown export format."))
-        if not self.has_view_permission(request):
+        if not self.has_export_permission(request):
             raise PermissionDenied
         try:
             # The plain ChangeList: the export reads its queryset, not the page.
@@ -194,7 +194,7 @@ class CourseAdmin(SimpleHistoryAdmin):
 
     def pdf_view(self, request: HttpRequest, course_id: int) -> HttpResponse:
         course = get_object_or_404(self.get_queryset(request), pk=course_id)
-        if not self.has_view_permission(request, course):
+        if not self.has_export_permission(request):
             raise PermissionDenied
         return HttpResponse(
             course_pdf(course.pk),
@@ -203,6 +203,24 @@ class CourseAdmin(SimpleHistoryAdmin):
                 "Content-Disposition": f'attachment; filename="{course_pdf_filename(course.pk)}"'
             },
         )
+
+    def has_export_permission(self, request: HttpRequest) -> bool:
+        # Summaries leave the clinic's system: a permission of its own, not "view".
+        return request.user.has_perm("courses.export_course")
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "can_export": self.has_export_permission(request),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "can_export": self.has_export_permission(request),
+        }
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_changelist_instance(self, request: HttpRequest):
         changelist = super().get_changelist_instance(request)
@@ -308,7 +326,9 @@ class CourseAdmin(SimpleHistoryAdmin):
     def cancel_courses(self, request: HttpRequest, queryset: QuerySet) -> None:
         self._apply(request, queryset, services.course_cancel, _("Courses cancelled: %(count)d."))
 
-    @admin.action(description=_("Export the selected courses' summaries as CSV"))
+    @admin.action(
+        description=_("Export the selected courses' summaries as CSV"), permissions=["export"]
+    )
     def export_csv(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
         return _export_response(queryset, "csv")
 
@@ -372,6 +392,24 @@ class VisitAdmin(SimpleHistoryAdmin):
     def get_list_editable(self, request: HttpRequest) -> list[str]:
         readonly = clinical_readonly_fields(request)
         return [name for name in self.list_editable if name not in readonly]
+
+    def has_export_permission(self, request: HttpRequest) -> bool:
+        # Summaries leave the clinic's system: a permission of its own, not "view".
+        return request.user.has_perm("courses.export_course")
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "can_export": self.has_export_permission(request),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "can_export": self.has_export_permission(request),
+        }
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_changelist_instance(self, request: HttpRequest):
         changelist = super().get_changelist_instance(request)

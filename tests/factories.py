@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from courses.models import Course, CourseKind, MassageKind, SpineRegion, Visit
+from courses.services import visit_next_sequence
 from patients.models import Contraindication, Patient, PatientContraindication
 
 
@@ -82,7 +83,9 @@ class VisitFactory(factory.django.DjangoModelFactory):
         )
 
     course = factory.SubFactory(CourseFactory)
-    sequence = factory.Sequence(lambda n: n + 1)
+    # The course's next session number, so the booked day (three days a session from
+    # the course's start) stays near the start however many tests ran before.
+    sequence = factory.LazyAttribute(lambda v: visit_next_sequence(v.course) if v.course.pk else 1)
     scheduled_at = factory.LazyAttribute(
         lambda v: timezone.make_aware(
             dt.datetime.combine(

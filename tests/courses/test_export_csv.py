@@ -198,7 +198,7 @@ def test_csv_memory_stays_flat_from_200_to_2000_courses():
     assert large < small * 1.5
 
 
-def test_download_needs_permission_to_view_courses(client):
+def test_download_needs_the_export_permission(client):
     summary_course()
     client.force_login(UserFactory(username="reception", is_staff=True))
 

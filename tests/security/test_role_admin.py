@@ -1,5 +1,7 @@
 """Each role, logged in to the admin: what it may do and what it is refused."""
 
+import datetime as dt
+
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
@@ -147,7 +149,7 @@ def test_reception_gets_no_pain_score_inputs_on_the_visit_list(reception_client,
 
 def test_reception_can_move_a_visit_but_a_posted_pain_score_is_ignored(reception_client):
     visit = VisitFactory()
-    new_day = visit.scheduled_at.astimezone().date().replace(day=1)
+    new_day = visit.scheduled_at.astimezone().date() + dt.timedelta(days=1)
     url = reverse("admin:courses_visit_change", args=[visit.pk])
 
     response = reception_client.post(
