@@ -10,6 +10,8 @@ from clinic.timeutils import clinic_day_bounds, clinic_today
 from courses import selectors, services
 from courses.forms import CourseForm, InlineVisitForm, VisitForm, VisitInlineFormSet
 from courses.models import Course, Visit
+from messaging.admin import FeedbackInline, PainFlaggedFilter, VisitFeedbackInline
+from messaging.selectors import courses_with_pain_flag
 
 VISIT_LOG_FIELDS = [
     "sequence",
@@ -76,8 +78,9 @@ class CourseAdmin(admin.ModelAdmin):
         "progress",
         "pain_at_start",
         "latest_pain",
+        "pain_flagged",
     ]
-    list_filter = ["status", "kind", "region", "massage_kind", "therapist"]
+    list_filter = ["status", "kind", "region", "massage_kind", "therapist", PainFlaggedFilter]
     list_select_related = ["patient", "therapist"]
     search_fields = ["patient__first_name", "patient__last_name", "patient__phone"]
     autocomplete_fields = ["patient", "therapist"]
@@ -99,11 +102,17 @@ class CourseAdmin(admin.ModelAdmin):
             },
         ),
     ]
-    inlines = [VisitInline]
+    inlines = [VisitInline, FeedbackInline]
     actions = ["start_courses", "complete_courses_early", "cancel_courses"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return selectors.courses_with_progress(super().get_queryset(request))
+        return courses_with_pain_flag(
+            selectors.courses_with_progress(super().get_queryset(request))
+        )
+
+    @admin.display(description=_("flagged"), boolean=True, ordering="pain_flagged")
+    def pain_flagged(self, obj: Course) -> bool:
+        return obj.pain_flagged
 
     @admin.display(description=_("progress"), ordering="done_count")
     def progress(self, obj: Course) -> str:
@@ -198,6 +207,7 @@ class VisitAdmin(admin.ModelAdmin):
     autocomplete_fields = ["course", "therapist"]
     readonly_fields = ["patient_contraindications"]
     fields = ["course", "patient_contraindications", *VISIT_LOG_FIELDS, "therapist"]
+    inlines = [VisitFeedbackInline]
 
     @admin.display(description=_("patient"), ordering="course__patient__last_name")
     def patient(self, obj: Visit):

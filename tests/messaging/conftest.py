@@ -1,0 +1,22 @@
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+# A weekday afternoon inside the default sending hours (09:00-20:00 Europe/London).
+DAYTIME = dt.datetime(2026, 6, 10, 14, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def daytime(time_machine):
+    """Freeze the clock on a clinic afternoon, so sending hours do not depend on when
+    the suite runs."""
+    time_machine.move_to(DAYTIME, tick=False)
+    return timezone.now()
+
+
+@pytest.fixture
+def clinic_settings(settings):
+    settings.TIME_ZONE = "Europe/London"
+    settings.CLINIC_SITE_URL = "https://clinic.example"
+    return settings
