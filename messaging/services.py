@@ -201,7 +201,9 @@ def feedback_submit(*, message: Message, pain: int, comment: str = "") -> Feedba
     """Store a patient's answer to a check-in or follow-up; alert the therapist when the
     pain rose by the alert threshold or more over the pain before the visit."""
     locked = (
-        Message.objects.select_for_update().select_related("course", "visit").get(pk=message.pk)
+        Message.objects.select_for_update(of=("self",))
+        .select_related("course", "visit")
+        .get(pk=message.pk)
     )
     if not locked.asks_for_feedback:
         raise ValidationError(_("This message does not ask for an answer."))
