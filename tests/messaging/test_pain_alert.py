@@ -8,18 +8,6 @@ from tests.factories import MessageFactory, VisitFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def check_in():
-    visit = VisitFactory(done=True, pain_before=4, pain_after=3)
-    return MessageFactory(
-        kind=Message.Kind.POST_VISIT_CHECK_IN,
-        course=visit.course,
-        visit=visit,
-        status=Message.Status.SENT,
-        number=1,
-    )
-
-
 def test_pain_two_points_above_the_pain_before_the_visit_alerts_the_therapist(check_in):
     feedback = services.feedback_submit(message=check_in, pain=6)
 

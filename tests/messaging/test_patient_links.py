@@ -9,21 +9,9 @@ from django.urls import reverse
 from messaging import tokens
 from messaging.models import Feedback, Message
 from patients.models import ConsentChange
-from tests.factories import MessageFactory, VisitFactory
+from tests.factories import MessageFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def check_in():
-    visit = VisitFactory(done=True, pain_before=5, pain_after=3)
-    return MessageFactory(
-        kind=Message.Kind.POST_VISIT_CHECK_IN,
-        course=visit.course,
-        visit=visit,
-        status=Message.Status.SENT,
-        number=1,
-    )
 
 
 def feedback_url(token: str) -> str:
