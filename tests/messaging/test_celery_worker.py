@@ -45,6 +45,24 @@ def statuses(**filters) -> dict[str, int]:
     return counts
 
 
+def due_messages(count: int) -> set[int]:
+    """``count`` messages due a minute ago, made in one INSERT."""
+    course = MessageFactory().course
+    Message.objects.all().delete()
+    due = timezone.now() - dt.timedelta(minutes=1)
+    Message.objects.bulk_create(
+        Message(
+            kind=Message.Kind.END_OF_COURSE_FOLLOW_UP,
+            patient=course.patient,
+            course=course,
+            number=n,
+            due_at=due,
+        )
+        for n in range(1, count + 1)
+    )
+    return set(Message.objects.values_list("id", flat=True))
+
+
 def test_a_completed_course_s_repeat_reminder_reaches_the_patient_through_the_worker(
     smtp, workers
 ):
@@ -82,20 +100,7 @@ def test_a_thousand_due_messages_dispatched_by_two_workers_at_once_go_out_exactl
 ):
     if connection.vendor != "postgresql":
         pytest.skip("Claims by concurrent dispatchers are checked on PostgreSQL (skip locked).")
-    course = MessageFactory().course
-    Message.objects.all().delete()
-    due = timezone.now() - dt.timedelta(minutes=1)
-    Message.objects.bulk_create(
-        Message(
-            kind=Message.Kind.END_OF_COURSE_FOLLOW_UP,
-            patient=course.patient,
-            course=course,
-            number=n,
-            due_at=due,
-        )
-        for n in range(1, 1001)
-    )
-    ids = set(Message.objects.values_list("id", flat=True))
+    ids = due_messages(1000)
     workers.start("one")
     workers.start("two")
 
@@ -123,20 +128,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_at_most_its_in_flig
     smtp, workers, settings
 ):
     settings.CLINIC_MESSAGE_LEASE_SECONDS = 4
-    course = MessageFactory().course
-    Message.objects.all().delete()
-    due = timezone.now() - dt.timedelta(minutes=1)
-    Message.objects.bulk_create(
-        Message(
-            kind=Message.Kind.END_OF_COURSE_FOLLOW_UP,
-            patient=course.patient,
-            course=course,
-            number=n,
-            due_at=due,
-        )
-        for n in range(1, 121)
-    )
-    ids = set(Message.objects.values_list("id", flat=True))
+    ids = due_messages(120)
     smtp.inbox.delay = 0.05  # a slow server, so the kill lands mid-send
     doomed = workers.start("doomed", concurrency=2)
     publish_dispatch(times=3)
