@@ -18,7 +18,9 @@ class MessageAdmin(admin.ModelAdmin):
     search_fields = ["patient__first_name", "patient__last_name", "patient__email"]
     raw_id_fields = ["patient", "course", "visit", "feedback"]
     date_hierarchy = "due_at"
+    # Every change goes through the actions, which call the services.
     readonly_fields = [
+        "due_at",
         "kind",
         "patient",
         "course",
@@ -32,7 +34,7 @@ class MessageAdmin(admin.ModelAdmin):
         "sent_at",
         "created_at",
     ]
-    fields = ["due_at", *readonly_fields]
+    fields = readonly_fields
     actions = ["cancel_messages", "send_messages_now", "retry_failed_messages"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

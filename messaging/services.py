@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -59,8 +59,12 @@ def message_schedule(
     if message is None:
         message = Message(**defaults, kind=kind)
         message.full_clean()
-        with transaction.atomic():
-            message.save()
+        try:
+            with transaction.atomic():
+                message.save()
+        except IntegrityError:
+            # Another process made the same message between our check and our insert.
+            message = Message.objects.get(**key)
     return message
 
 

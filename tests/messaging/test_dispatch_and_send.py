@@ -161,7 +161,7 @@ def test_send_due_messages_dry_run_lists_and_changes_nothing(daytime):
 
     message.refresh_from_db()
     assert f"{message.pk}\tEnd-of-course follow-up" in out
-    assert "1 message(s) would be sent." in out
+    assert "1 message would be sent." in out
     assert message.status == Message.Status.PENDING
 
 
@@ -174,7 +174,7 @@ def test_send_due_messages_sends_what_is_due_in_the_foreground(daytime, mailoutb
 
     due.refresh_from_db()
     later.refresh_from_db()
-    assert "1 message(s) dispatched." in out
+    assert "1 message dispatched." in out
     assert (due.status, later.status) == (Message.Status.SENT, Message.Status.PENDING)
     assert len(mailoutbox) == 1
 

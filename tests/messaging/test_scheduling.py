@@ -210,3 +210,14 @@ def test_a_second_row_for_the_same_message_is_impossible(daytime):
             number=1,
             due_at=timezone.now(),
         )
+
+
+def test_unticking_consent_on_the_patient_form_cancels_the_pending_messages(daytime):
+    message = MessageFactory()
+    patient = message.patient
+    patient.reminders_consent = False
+
+    patients.patient_save(patient=patient)
+
+    message.refresh_from_db()
+    assert message.status == Message.Status.CANCELLED
