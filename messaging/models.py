@@ -1,9 +1,8 @@
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-PAIN_VALIDATORS = [MinValueValidator(0), MaxValueValidator(10)]
+from courses.models import PAIN_VALIDATORS
 
 
 class MessageQuerySet(models.QuerySet):

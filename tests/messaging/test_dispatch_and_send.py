@@ -198,3 +198,12 @@ def test_dispatch_claims_in_one_query_per_step_whatever_the_batch_size(
         claimed = sending.messages_claim_due(now=daytime, limit=500)
 
     assert len(claimed) == 50
+
+
+def test_beat_runs_the_dispatch_task_every_few_minutes(settings):
+    from clinic.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["dispatch-due-messages"]
+
+    assert entry["task"] in app.tasks
+    assert entry["schedule"] == settings.CLINIC_DISPATCH_INTERVAL_SECONDS <= 600

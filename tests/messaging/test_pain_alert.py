@@ -60,3 +60,16 @@ def test_staff_see_the_answer_on_the_course_and_visit_pages(admin_client, check_
     assert "Much better now" in course_page.content.decode()
     assert "Much better now" in visit_page.content.decode()
     assert Feedback.objects.count() == 1
+
+
+def test_the_course_list_needs_the_same_queries_for_many_flagged_courses(
+    admin_client, check_in, django_assert_max_num_queries
+):
+    services.feedback_submit(message=check_in, pain=9)
+    for _ in range(10):
+        VisitFactory(course__therapist=check_in.course.therapist)
+
+    with django_assert_max_num_queries(12):
+        response = admin_client.get(reverse("admin:courses_course_changelist"))
+
+    assert len(response.context["cl"].result_list) == 11

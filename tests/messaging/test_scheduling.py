@@ -221,3 +221,15 @@ def test_unticking_consent_on_the_patient_form_cancels_the_pending_messages(dayt
 
     message.refresh_from_db()
     assert message.status == Message.Status.CANCELLED
+
+
+def test_cancelling_a_course_cancels_the_reminders_of_its_booked_visits(daytime):
+    course = CourseFactory(start_date=dt.date(2026, 6, 1), status=Course.Status.PLANNED)
+    courses.course_schedule_visits(
+        course=course, first_at=timezone.make_aware(dt.datetime(2026, 6, 15, 10, 0))
+    )
+    assert Message.objects.filter(kind=Kind.VISIT_REMINDER).count() == 10
+
+    courses.course_cancel(course=course)
+
+    assert set(Message.objects.values_list("status", flat=True)) == {Message.Status.CANCELLED}
