@@ -1,5 +1,6 @@
+from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
+from crispy_forms.layout import Layout, Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -12,7 +13,7 @@ class FeedbackForm(forms.ModelForm):
         help_text=_("0 means no pain at all, 10 the worst pain you can imagine."),
         choices=[(n, str(n)) for n in range(11)],
         coerce=int,
-        widget=forms.RadioSelect(attrs={"class": "form-check-inline"}),
+        widget=forms.RadioSelect,
     )
 
     class Meta:
@@ -24,4 +25,5 @@ class FeedbackForm(forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
+        self.helper.layout = Layout(InlineRadios("pain"), "comment")
         self.helper.add_input(Submit("submit", _("Send my answer")))
