@@ -180,7 +180,7 @@ def messages_retry_failed(*, queryset) -> int:
 
 SUBJECTS = {
     Message.Kind.REPEAT_COURSE_REMINDER: lambda: _("Time for your next massage course"),
-    Message.Kind.VISIT_REMINDER: lambda: _("Reminder: your visit tomorrow"),
+    Message.Kind.VISIT_REMINDER: lambda: _("Reminder of your visit"),
     Message.Kind.POST_VISIT_CHECK_IN: lambda: _("How is your back today?"),
     Message.Kind.END_OF_COURSE_FOLLOW_UP: lambda: _("How is your back since your course?"),
     Message.Kind.STAFF_ALERT: lambda: _("A patient reports more pain"),
