@@ -207,3 +207,30 @@ def test_beat_runs_the_dispatch_task_every_few_minutes(settings):
 
     assert entry["task"] in app.tasks
     assert entry["schedule"] == settings.CLINIC_DISPATCH_INTERVAL_SECONDS <= 600
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        Message.Kind.REPEAT_COURSE_REMINDER,
+        Message.Kind.VISIT_REMINDER,
+        Message.Kind.POST_VISIT_CHECK_IN,
+        Message.Kind.END_OF_COURSE_FOLLOW_UP,
+    ],
+)
+def test_every_patient_message_names_only_the_first_name_and_carries_an_unsubscribe_link(
+    daytime, clinic_settings, kind
+):
+    visit = VisitFactory(
+        scheduled_at=daytime + dt.timedelta(days=1), course__patient__last_name="Zedworth"
+    )
+    message = MessageFactory(kind=kind, visit=visit, course=visit.course)
+
+    email = sending.email_for(message)
+
+    html = email.alternatives[0][0]
+    for text in (email.body, html):
+        assert visit.course.patient.first_name in text
+        assert "https://clinic.example/p/unsubscribe/" in text
+        for detail in ("Zedworth", "Lumbar", "Therapeutic", "Classic", "pain"):
+            assert detail not in text
