@@ -128,9 +128,8 @@ def test_a_thousand_due_messages_dispatched_by_two_workers_at_once_go_out_exactl
     indirect=True,
 )
 def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_at_most_its_in_flight_messages(
-    smtp, workers, settings
+    smtp, workers
 ):
-    settings.CLINIC_MESSAGE_LEASE_SECONDS = 4
     ids = due_messages(120)
     smtp.inbox.delay = 0.05  # a slow server, so the kill lands mid-send
     doomed = workers.start("doomed", concurrency=2)

@@ -91,3 +91,23 @@ def test_a_send_task_that_waited_into_the_night_puts_the_message_back_for_the_mo
     assert outcome == "deferred"
     assert (message.status, message.claim) == ("pending", None)
     assert message.due_at == dt.datetime(2026, 3, 29, 8, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("raw", ["9-20", "20:00-09:00", "09:00", "09:00-25:00"])
+def test_sending_hours_that_cannot_be_used_stop_the_process_at_start(monkeypatch, raw):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from clinic.env import env_time_window
+
+    monkeypatch.setenv("CLINIC_SENDING_HOURS", raw)
+
+    with pytest.raises(ImproperlyConfigured, match="CLINIC_SENDING_HOURS"):
+        env_time_window("CLINIC_SENDING_HOURS", "09:00-20:00")
+
+
+def test_sending_hours_may_run_until_midnight(monkeypatch):
+    from clinic.env import env_time_window
+
+    monkeypatch.setenv("CLINIC_SENDING_HOURS", "00:00-24:00")
+
+    assert env_time_window("CLINIC_SENDING_HOURS", "09:00-20:00") == (dt.time(0), dt.time.max)
