@@ -4,6 +4,7 @@ A typo in a production variable should stop the process at start, not surface as
 silently wrong default weeks later.
 """
 
+import datetime as dt
 import os
 
 from django.core.exceptions import ImproperlyConfigured
@@ -68,3 +69,24 @@ def env_range(name: str, default: tuple[int, int]) -> tuple[int, int]:
     if not 1 <= low <= high:
         raise ImproperlyConfigured(f"{name} must have 1 <= LOW <= HIGH; got {raw!r}")
     return low, high
+
+
+def env_time_window(name: str, default: str) -> tuple[dt.time, dt.time]:
+    """A daily window written as ``HH:MM-HH:MM``, e.g. ``09:00-20:00``; start before end.
+
+    ``24:00`` as the end means until midnight, so ``00:00-24:00`` is the whole day.
+    """
+    raw = os.environ.get(name) or default
+
+    def parse(part: str) -> dt.time:
+        return dt.time.max if part.strip() == "24:00" else dt.time.fromisoformat(part.strip())
+
+    try:
+        start, end = (parse(part) for part in raw.split("-", 1))
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name} must look like HH:MM-HH:MM, e.g. 09:00-20:00; got {raw!r}"
+        ) from None
+    if not start < end:
+        raise ImproperlyConfigured(f"{name} must start before it ends; got {raw!r}")
+    return start, end

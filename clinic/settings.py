@@ -11,7 +11,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from clinic.env import env_bool, env_int, env_list, env_range, env_str
+from clinic.env import env_bool, env_int, env_list, env_range, env_str, env_time_window
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("CLINIC_VAR_DIR", str(BASE_DIR / "var")))
@@ -42,6 +42,9 @@ INSTALLED_APPS = [
     "clinic",
     "patients",
     "courses",
+    # Bootstrap's CSS as local static files: patient pages load nothing from a CDN.
+    "bootstrap",
+    "messaging",
 ]
 
 MIDDLEWARE = [
@@ -92,6 +95,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL;",
         }
     )
+    # A file, not memory, so that a Celery worker started by a test sees the test data.
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = str(VAR_DIR / "test_clinic.sqlite3")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -172,6 +177,35 @@ CLINIC_HONEY_MIN_DAYS_BETWEEN = env_int("CLINIC_HONEY_MIN_DAYS_BETWEEN", 3, mini
 CLINIC_REPEAT_COURSES_PER_YEAR = env_int(
     "CLINIC_REPEAT_COURSES_PER_YEAR", 2, minimum=1, maximum=12
 )
+
+# --- Messages to patients and staff (messaging) ----------------------------------------
+# Public address of the site, for the links in e-mails (patients have no other way in).
+CLINIC_SITE_URL = env_str("CLINIC_SITE_URL", "http://localhost:8000").rstrip("/")
+# Unanswered repeat-course reminders sent after a course before we stop asking.
+CLINIC_MAX_REPEAT_REMINDERS = env_int("CLINIC_MAX_REPEAT_REMINDERS", 4, minimum=0, maximum=24)
+# Days after a course ends that the end-of-course follow-up goes out.
+CLINIC_FOLLOW_UP_DAYS = env_int("CLINIC_FOLLOW_UP_DAYS", 14, minimum=1, maximum=365)
+# Days a link in a message (pain feedback) stays valid.
+CLINIC_LINK_MAX_AGE_DAYS = env_int("CLINIC_LINK_MAX_AGE_DAYS", 14, minimum=1, maximum=365)
+# Clinic-local hours in which messages may go out; what falls due outside waits.
+CLINIC_SENDING_HOURS = env_time_window("CLINIC_SENDING_HOURS", "09:00-20:00")
+# A reported pain this many points above the pain before the visit alerts the therapist.
+CLINIC_PAIN_ALERT_RISE = env_int("CLINIC_PAIN_ALERT_RISE", 2, minimum=1, maximum=10)
+# Messages one dispatch claims; the rest wait for the next dispatch.
+CLINIC_DISPATCH_BATCH_SIZE = env_int("CLINIC_DISPATCH_BATCH_SIZE", 500, minimum=1)
+CLINIC_DISPATCH_INTERVAL_SECONDS = env_int("CLINIC_DISPATCH_INTERVAL_SECONDS", 120, minimum=5)
+# A claimed message not marked sent within this time is claimed again (a worker died).
+# Longer than one attempt plus the longest retry wait, so a live sender is not overtaken.
+CLINIC_MESSAGE_LEASE_SECONDS = env_int("CLINIC_MESSAGE_LEASE_SECONDS", 900, minimum=1)
+CLINIC_MESSAGE_MAX_RETRIES = env_int("CLINIC_MESSAGE_MAX_RETRIES", 4, minimum=0, maximum=20)
+# First retry wait in seconds, doubled at each retry up to 5 minutes.
+CLINIC_MESSAGE_RETRY_BACKOFF = env_int("CLINIC_MESSAGE_RETRY_BACKOFF", 60, minimum=1)
+CELERY_BEAT_SCHEDULE["dispatch-due-messages"] = {
+    "task": "messaging.tasks.dispatch_due_messages_task",
+    "schedule": CLINIC_DISPATCH_INTERVAL_SECONDS,
+    # A dispatch that waited longer than an interval is replaced by the next one.
+    "options": {"expires": CLINIC_DISPATCH_INTERVAL_SECONDS},
+}
 
 LOGGING = {
     "version": 1,

@@ -40,6 +40,8 @@ from courses.summaries import (
     course_visit_log,
     courses_with_summary,
 )
+from messaging.admin import FeedbackInline, PainFlaggedFilter, VisitFeedbackInline
+from messaging.selectors import courses_with_pain_flag
 
 VISIT_LOG_FIELDS = [
     "sequence",
@@ -122,8 +124,9 @@ class CourseAdmin(SimpleHistoryAdmin):
         "pain_at_end",
         "pain_change",
         "important_improvement",
+        "pain_flagged",
     ]
-    list_filter = ["status", "kind", "region", "massage_kind", "therapist"]
+    list_filter = ["status", "kind", "region", "massage_kind", "therapist", PainFlaggedFilter]
     list_select_related = ["patient", "therapist"]
     search_fields = ["patient__first_name", "patient__last_name", "patient__phone"]
     autocomplete_fields = ["patient", "therapist"]
@@ -152,12 +155,12 @@ class CourseAdmin(SimpleHistoryAdmin):
             },
         ),
     ]
-    inlines = [VisitInline]
+    inlines = [VisitInline, FeedbackInline]
     actions = ["start_courses", "complete_courses_early", "cancel_courses", "export_csv"]
     summary_fieldset = (_("Summary"), {"fields": ["outcome", "pain_chart"]})
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return courses_with_summary(super().get_queryset(request))
+        return courses_with_pain_flag(courses_with_summary(super().get_queryset(request)))
 
     def get_fieldsets(self, request: HttpRequest, obj: Course | None = None):
         fieldsets = super().get_fieldsets(request, obj)
@@ -273,6 +276,10 @@ class CourseAdmin(SimpleHistoryAdmin):
             _("Pain before and after each visit, and patient reports"),
         )
 
+    @admin.display(description=_("flagged"), boolean=True, ordering="pain_flagged")
+    def pain_flagged(self, obj: Course) -> bool:
+        return obj.pain_flagged
+
     @admin.display(description=_("progress"), ordering="done_count")
     def progress(self, obj: Course) -> str:
         return f"{obj.done_count}/{obj.planned_sessions}"
@@ -385,6 +392,7 @@ class VisitAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["course", "therapist"]
     readonly_fields = ["patient_contraindications"]
     fields = ["course", "patient_contraindications", *VISIT_LOG_FIELDS, "therapist"]
+    inlines = [VisitFeedbackInline]
 
     def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
         return [*super().get_readonly_fields(request, obj), *clinical_readonly_fields(request)]

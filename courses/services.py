@@ -21,6 +21,7 @@ from simple_history.utils import bulk_update_with_history
 
 from clinic.timeutils import clinic_date, clinic_today
 from courses.models import Course, MassageKind, Visit
+from messaging import services as messaging
 from patients.models import Patient, PatientContraindication
 
 # --- checks shared by forms and services ----------------------------------------------
@@ -279,10 +280,13 @@ def _lock_course(course: Course) -> Course:
 @transaction.atomic
 def course_save(*, course: Course) -> Course:
     """Create or change a course. Starting it (status active) checks contraindications."""
-    if course.pk is not None:
+    is_new = course.pk is None
+    if not is_new:
         _lock_course(course)
     course_validate(course)
     course.save()
+    if is_new:
+        messaging.patient_repeat_reminders_cancel(patient=course.patient)
     return course
 
 
@@ -298,6 +302,7 @@ def course_start(*, course: Course) -> Course:
     course_validate(locked)
     locked.save(update_fields=["status"])
     course.status = locked.status
+    messaging.patient_repeat_reminders_cancel(patient=locked.patient)
     return locked
 
 
@@ -314,6 +319,7 @@ def course_cancel(*, course: Course) -> Course:
     locked.end_date = max(today, locked.start_date)
     locked.save(update_fields=["status", "end_date"])
     _set_visits_status(locked.visits.filter(status=Visit.Status.SCHEDULED), Visit.Status.CANCELLED)
+    messaging.visit_messages_sync(visits=locked.visits.select_related("course__patient"))
     course.status, course.end_date = locked.status, locked.end_date
     return locked
 
@@ -353,6 +359,7 @@ def _finish(course: Course, *, early: bool) -> None:
     course.end_date = max(end, course.start_date)
     course.completed_early = early
     course.save(update_fields=["status", "end_date", "completed_early"])
+    messaging.course_messages_on_completion(course=course)
 
 
 @transaction.atomic
@@ -386,6 +393,7 @@ def visits_save(
             # Outside a web request the history would not know who made the change.
             visit._history_user = by
         visit.save()
+    messaging.visit_messages_sync(visits=visits)
 
     done_count = locked.visits.filter(status=Visit.Status.DONE).count()
     if done_count and locked.status == Course.Status.PLANNED:

@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from courses.models import Course
+from messaging.selectors import patients_with_next_repeat_reminder
 from patients import services
 from patients.models import (
     ConsentChange,
@@ -132,15 +133,30 @@ class PatientAdmin(SimpleHistoryAdmin):
         "reminders_consent",
         "open_contraindications",
         "open_courses",
+        "next_repeat_reminder",
     ]
     list_display_links = ["full_name"]
     list_filter = ["reminders_consent", "preferred_channel", UnresolvedContraindicationFilter]
     search_fields = ["first_name", "last_name", "phone", "email"]
-    readonly_fields = ["reminders_consent_changed_at", "created_at", "anonymised_at"]
+    readonly_fields = [
+        "reminders_consent_changed_at",
+        "next_repeat_reminder",
+        "created_at",
+        "anonymised_at",
+    ]
     fieldsets = [
         (None, {"fields": ["first_name", "last_name", "date_of_birth"]}),
         (_("Contact"), {"fields": ["phone", "email", "preferred_channel"]}),
-        (_("Reminders"), {"fields": ["reminders_consent", "reminders_consent_changed_at"]}),
+        (
+            _("Reminders"),
+            {
+                "fields": [
+                    "reminders_consent",
+                    "reminders_consent_changed_at",
+                    "next_repeat_reminder",
+                ]
+            },
+        ),
         (None, {"fields": ["notes", "created_at", "anonymised_at"]}),
     ]
     inlines = [
@@ -169,19 +185,15 @@ class PatientAdmin(SimpleHistoryAdmin):
         return actions
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                open_contraindication_count=Count(
-                    "contraindications",
-                    filter=Q(contraindications__resolved_on__isnull=True),
-                    distinct=True,
-                ),
-                open_course_count=Count(
-                    "courses", filter=Q(courses__status__in=Course.OPEN_STATUSES), distinct=True
-                ),
-            )
+        return patients_with_next_repeat_reminder(super().get_queryset(request)).annotate(
+            open_contraindication_count=Count(
+                "contraindications",
+                filter=Q(contraindications__resolved_on__isnull=True),
+                distinct=True,
+            ),
+            open_course_count=Count(
+                "courses", filter=Q(courses__status__in=Course.OPEN_STATUSES), distinct=True
+            ),
         )
 
     @admin.display(description=_("name"), ordering="last_name")
@@ -195,6 +207,12 @@ class PatientAdmin(SimpleHistoryAdmin):
     @admin.display(description=_("open courses"), ordering="open_course_count")
     def open_courses(self, obj: Patient) -> int:
         return obj.open_course_count
+
+    @admin.display(
+        description=_("next repeat-course reminder"), ordering="next_repeat_reminder_at"
+    )
+    def next_repeat_reminder(self, obj: Patient):
+        return obj.next_repeat_reminder_at
 
     def save_model(self, request, obj, form, change) -> None:
         services.patient_save(patient=obj, by=request.user)

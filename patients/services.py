@@ -8,6 +8,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from messaging import services as messaging
 from patients.models import (
     ConsentChange,
     DataRightsEvent,
@@ -45,6 +46,8 @@ def patient_save(*, patient: Patient, by: AbstractBaseUser | None = None) -> Pat
             source=ConsentChange.Source.STAFF,
             recorded_by=by if by is not None and by.is_authenticated else None,
         )
+        if not patient.reminders_consent:
+            messaging.patient_messages_cancel(patient=patient)
     return patient
 
 
@@ -70,6 +73,8 @@ def patient_set_reminders_consent(
     ConsentChange.objects.create(
         patient=patient, given=given, changed_at=now, source=source, recorded_by=by
     )
+    if not given:
+        messaging.patient_messages_cancel(patient=patient)
     return True
 
 

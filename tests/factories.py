@@ -171,3 +171,24 @@ def staff_with_role(role: str, **kwargs):
     user = UserFactory(**kwargs)
     user.groups.add(Group.objects.get(name=role))
     return user
+
+
+# --- messaging ------------------------------------------------------------------------
+from messaging.models import Message  # noqa: E402
+
+
+class MessageFactory(factory.django.DjangoModelFactory):
+    """A pending end-of-course follow-up, due now, for a completed course."""
+
+    class Meta:
+        model = Message
+
+    kind = Message.Kind.END_OF_COURSE_FOLLOW_UP
+    course = factory.SubFactory(
+        CourseFactory,
+        status=Course.Status.COMPLETED,
+        end_date=factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=1)),
+    )
+    patient = factory.SelfAttribute("course.patient")
+    number = factory.Sequence(lambda n: n + 1)
+    due_at = factory.LazyFunction(timezone.now)

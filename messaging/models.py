@@ -1,0 +1,196 @@
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from courses.models import PAIN_VALIDATORS
+
+
+class MessageQuerySet(models.QuerySet):
+    def open(self) -> "MessageQuerySet":
+        """Not yet sent and not given up: pending, or claimed by a sender."""
+        return self.filter(status__in=Message.OPEN_STATUSES)
+
+    def to_patients(self) -> "MessageQuerySet":
+        return self.exclude(kind=Message.Kind.STAFF_ALERT)
+
+
+class Message(models.Model):
+    """One message to send. The row is the truth: a sender claims it, sends, marks it."""
+
+    class Kind(models.TextChoices):
+        REPEAT_COURSE_REMINDER = "repeat_course_reminder", _("Repeat-course reminder")
+        VISIT_REMINDER = "visit_reminder", _("Visit reminder")
+        POST_VISIT_CHECK_IN = "post_visit_check_in", _("Post-visit check-in")
+        END_OF_COURSE_FOLLOW_UP = "end_of_course_follow_up", _("End-of-course follow-up")
+        STAFF_ALERT = "staff_alert", _("Staff alert")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Being sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    OPEN_STATUSES = (Status.PENDING, Status.SENDING)
+    # Kinds that ask the patient for a pain score through a link.
+    FEEDBACK_KINDS = (Kind.POST_VISIT_CHECK_IN, Kind.END_OF_COURSE_FOLLOW_UP)
+
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    patient = models.ForeignKey(
+        "patients.Patient",
+        on_delete=models.CASCADE,
+        related_name="messages",
+        verbose_name=_("patient"),
+    )
+    course = models.ForeignKey(
+        "courses.Course",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="messages",
+        verbose_name=_("course"),
+    )
+    visit = models.ForeignKey(
+        "courses.Visit",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="messages",
+        verbose_name=_("visit"),
+    )
+    feedback = models.ForeignKey(
+        "messaging.Feedback",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="alerts",
+        verbose_name=_("feedback"),
+        help_text=_("For a staff alert: the answer that raised it."),
+    )
+    number = models.PositiveSmallIntegerField(
+        _("reminder no."), default=1, help_text=_("1 for the first repeat-course reminder, …")
+    )
+    due_at = models.DateTimeField(_("due at"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    claim = models.UUIDField(_("claim"), null=True, blank=True, editable=False)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True, editable=False)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = MessageQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["-due_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "visit"],
+                condition=Q(kind__in=["visit_reminder", "post_visit_check_in"]),
+                name="one_message_of_a_kind_per_visit",
+                violation_error_message=_("This visit already has a message of this kind."),
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "course", "number"],
+                condition=Q(kind__in=["repeat_course_reminder", "end_of_course_follow_up"]),
+                name="one_message_of_a_kind_and_number_per_course",
+                violation_error_message=_("This course already has this message."),
+            ),
+            models.UniqueConstraint(
+                fields=["feedback"],
+                condition=Q(kind="staff_alert"),
+                name="one_staff_alert_per_feedback",
+                violation_error_message=_("This answer already raised a staff alert."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind__in=["visit_reminder", "post_visit_check_in"])
+                | Q(visit__isnull=False),
+                name="visit_message_has_a_visit",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind__in=["repeat_course_reminder", "end_of_course_follow_up"])
+                | Q(course__isnull=False),
+                name="course_message_has_a_course",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="staff_alert") | Q(feedback__isnull=False),
+                name="staff_alert_has_feedback",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="sending") | Q(claim__isnull=False, claimed_at__isnull=False),
+                name="message_being_sent_is_claimed",
+            ),
+        ]
+        indexes = [
+            # The dispatch scan: open messages by due time.
+            models.Index(
+                fields=["due_at"],
+                condition=Q(status__in=["pending", "sending"]),
+                name="message_open_due_idx",
+            ),
+            models.Index(fields=["patient", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    @property
+    def asks_for_feedback(self) -> bool:
+        return self.kind in self.FEEDBACK_KINDS
+
+
+class Feedback(models.Model):
+    """A patient's answer to a check-in or follow-up: pain now (0-10) and a comment."""
+
+    message = models.OneToOneField(
+        Message,
+        on_delete=models.CASCADE,
+        related_name="answer",
+        verbose_name=_("message"),
+    )
+    patient = models.ForeignKey(
+        "patients.Patient",
+        on_delete=models.CASCADE,
+        related_name="feedback",
+        verbose_name=_("patient"),
+    )
+    course = models.ForeignKey(
+        "courses.Course",
+        on_delete=models.CASCADE,
+        related_name="feedback",
+        verbose_name=_("course"),
+    )
+    visit = models.ForeignKey(
+        "courses.Visit",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="feedback",
+        verbose_name=_("visit"),
+    )
+    pain = models.PositiveSmallIntegerField(_("pain now (0-10)"), validators=PAIN_VALIDATORS)
+    comment = models.TextField(_("comment"), blank=True, max_length=2000)
+    pain_before_visit = models.PositiveSmallIntegerField(
+        _("pain before the visit"), null=True, blank=True, editable=False
+    )
+    raises_alert = models.BooleanField(_("pain rose"), default=False, editable=False)
+    submitted_at = models.DateTimeField(_("answered at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("pain feedback")
+        verbose_name_plural = _("pain feedback")
+        ordering = ["-submitted_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(pain__lte=10), name="feedback_pain_0_to_10"),
+        ]
+
+    def __str__(self) -> str:
+        return _("Pain %(pain)d/10") % {"pain": self.pain}

@@ -1,0 +1,238 @@
+"""Dispatching and sending messages: claim due rows, send each once, record the outcome.
+
+Delivery is at least once. A dispatch claims due rows (status ``sending``, a fresh
+claim id and time) in one transaction and enqueues one send task per row after commit.
+A send task acts only while the row still carries its claim, and marks it sent with a
+conditional UPDATE on that claim. If a worker dies after the SMTP server accepted a
+message but before that UPDATE commits, the claim's lease runs out, the next dispatch
+claims the row again and the message goes out a second time; a task that Redis
+redelivers later finds a different claim and does nothing. So the messages sent twice
+are at most those in flight in the killed worker (one per worker process, with
+``CELERY_WORKER_PREFETCH_MULTIPLIER = 1`` and late acks). See the README.
+"""
+
+import datetime as dt
+import logging
+import smtplib
+import socket
+import uuid
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from messaging import services, timing, tokens
+from messaging.models import Message
+
+logger = logging.getLogger(__name__)
+
+
+class TransientSendError(Exception):
+    """The mail server could not take the message now; trying later may work."""
+
+
+def _claimable(now: dt.datetime) -> Q:
+    lease = dt.timedelta(seconds=settings.CLINIC_MESSAGE_LEASE_SECONDS)
+    return Q(status=Message.Status.PENDING, due_at__lte=now) | Q(
+        status=Message.Status.SENDING, claimed_at__lt=now - lease
+    )
+
+
+def messages_claim_due(*, now: dt.datetime, limit: int) -> list[tuple[int, str]]:
+    """Claim up to ``limit`` due messages for this dispatch; returns (id, claim) pairs.
+
+    Several dispatches may run at once on several machines. On PostgreSQL each skips the
+    rows another has locked; on SQLite the transaction takes the write lock at its start
+    (``transaction_mode = IMMEDIATE``), so dispatches queue. Either way the UPDATE
+    re-checks the condition, so a row is claimed by one dispatch only.
+    """
+    claim = uuid.uuid4()
+    with transaction.atomic():
+        due = Message.objects.filter(_claimable(now)).order_by("due_at", "id")
+        if connection.features.has_select_for_update_skip_locked:
+            due = due.select_for_update(skip_locked=True)
+        ids = list(due.values_list("id", flat=True)[:limit])
+        if not ids:
+            return []
+        Message.objects.filter(_claimable(now), id__in=ids).update(
+            status=Message.Status.SENDING, claim=claim, claimed_at=now
+        )
+        return [
+            (pk, str(claim))
+            for pk in Message.objects.filter(claim=claim).values_list("id", flat=True)
+        ]
+
+
+def messages_dispatch(
+    *, now: dt.datetime | None = None, limit: int | None = None, enqueue=None
+) -> list[int]:
+    """Claim what is due and hand each message to a send task once the claim commits.
+
+    Outside the sending hours nothing is claimed: what fell due at night waits for the
+    morning's first dispatch.
+    """
+    from messaging.tasks import send_message_task
+
+    now = now or timezone.now()
+    if not timing.within_sending_hours(now):
+        return []
+    enqueue = enqueue or send_message_task.delay
+    with transaction.atomic():
+        claimed = messages_claim_due(now=now, limit=limit or settings.CLINIC_DISPATCH_BATCH_SIZE)
+        # One task per message: a message whose server keeps refusing retries on its own
+        # and holds nothing else back.
+        for pk, claim in claimed:
+            transaction.on_commit(lambda pk=pk, claim=claim: enqueue(pk, claim))
+    return [pk for pk, _claim in claimed]
+
+
+def messages_due(*, now: dt.datetime | None = None, limit: int | None = None) -> list[Message]:
+    """What a dispatch would claim now (for ``send_due_messages --dry-run``)."""
+    now = now or timezone.now()
+    if not timing.within_sending_hours(now):
+        return []
+    return list(
+        Message.objects.filter(_claimable(now))
+        .select_related("patient")
+        .order_by("due_at", "id")[: limit or settings.CLINIC_DISPATCH_BATCH_SIZE]
+    )
+
+
+def _is_transient(error: Exception) -> bool:
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(400 <= code < 500 for code, _msg in error.recipients.values())
+    if isinstance(error, smtplib.SMTPResponseException):
+        return 400 <= error.smtp_code < 500
+    return isinstance(
+        error,
+        smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError | socket.timeout | OSError,
+    )
+
+
+def message_send(
+    *, message_id: int, claim: str, final_attempt: bool, now: dt.datetime | None = None
+) -> str:
+    """Send one claimed message; returns what happened.
+
+    Raises TransientSendError when the server failed in a way worth retrying and this is
+    not the final attempt; the row stays claimed while the task waits to retry.
+    """
+    now = now or timezone.now()
+    mine = Message.objects.filter(pk=message_id, claim=claim, status=Message.Status.SENDING)
+    message = mine.select_related("patient", "course__therapist", "visit").first()
+    if message is None:
+        return "not-claimed"
+    reason = services.why_not_send(message)
+    if reason:
+        mine.update(status=Message.Status.CANCELLED, last_error=reason)
+        return "cancelled"
+    if not timing.within_sending_hours(now):
+        # Waited in the queue past the evening: back to pending for the morning.
+        mine.update(
+            status=Message.Status.PENDING,
+            claim=None,
+            claimed_at=None,
+            due_at=timing.next_sending_time(now),
+        )
+        return "deferred"
+    # Renew the lease for this attempt; a retry comes back well within it.
+    if not mine.update(claimed_at=now, attempts=F("attempts") + 1):
+        return "not-claimed"
+    try:
+        email_for(message).send()
+    except Exception as error:
+        text = f"{type(error).__name__}: {error}"[:2000]
+        if _is_transient(error) and not final_attempt:
+            mine.update(last_error=text)
+            raise TransientSendError(text) from error
+        logger.warning("Message %s failed: %s", message_id, text)
+        mine.update(status=Message.Status.FAILED, last_error=text)
+        return "failed"
+    with transaction.atomic():
+        if not mine.update(status=Message.Status.SENT, sent_at=timezone.now(), last_error=""):
+            return "sent-but-cancelled"
+        if message.kind == Message.Kind.REPEAT_COURSE_REMINDER:
+            services.repeat_reminder_schedule_next(sent=message)
+    return "sent"
+
+
+def messages_send_now(*, queryset) -> int:
+    """Admin: make pending or failed messages due now; the next dispatch sends them."""
+    return queryset.filter(status__in=[Message.Status.PENDING, Message.Status.FAILED]).update(
+        status=Message.Status.PENDING,
+        due_at=timezone.now(),
+        claim=None,
+        claimed_at=None,
+        attempts=0,
+    )
+
+
+def messages_retry_failed(*, queryset) -> int:
+    return messages_send_now(queryset=queryset.filter(status=Message.Status.FAILED))
+
+
+# --- the e-mail -----------------------------------------------------------------------
+
+SUBJECTS = {
+    Message.Kind.REPEAT_COURSE_REMINDER: lambda: _("Time for your next massage course"),
+    Message.Kind.VISIT_REMINDER: lambda: _("Reminder of your visit"),
+    Message.Kind.POST_VISIT_CHECK_IN: lambda: _("How is your back today?"),
+    Message.Kind.END_OF_COURSE_FOLLOW_UP: lambda: _("How is your back since your course?"),
+    Message.Kind.STAFF_ALERT: lambda: _("A patient reports more pain"),
+}
+
+
+def _absolute(path: str) -> str:
+    return settings.CLINIC_SITE_URL + path
+
+
+def email_for(message: Message) -> EmailMultiAlternatives:
+    """The e-mail for a message: first name, clinic, dates and links only, never health
+    details (e-mail is not a safe place for them)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "message": message,
+            "first_name": message.patient.first_name,
+            "clinic_name": settings.CLINIC_NAME,
+            "clinic_address": settings.CLINIC_ADDRESS,
+        }
+        headers = {"X-Clinic-Message": str(message.pk)}
+        if message.kind == Message.Kind.STAFF_ALERT:
+            to = [message.course.therapist.email]
+            context["course_url"] = _absolute(
+                reverse("admin:courses_course_change", args=[message.course_id])
+            )
+        else:
+            to = [message.patient.email]
+            unsubscribe = _absolute(
+                reverse(
+                    "messaging:unsubscribe",
+                    args=[tokens.token_for(message=message, purpose=tokens.UNSUBSCRIBE)],
+                )
+            )
+            context["unsubscribe_url"] = unsubscribe
+            headers["List-Unsubscribe"] = f"<{unsubscribe}>"
+            headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+            if message.asks_for_feedback:
+                context["feedback_url"] = _absolute(
+                    reverse(
+                        "messaging:feedback",
+                        args=[tokens.token_for(message=message, purpose=tokens.FEEDBACK)],
+                    )
+                )
+            if message.visit_id:
+                context["visit_at"] = timezone.localtime(message.visit.scheduled_at)
+        template = f"emails/{message.kind}"
+        email = EmailMultiAlternatives(
+            subject=f"{SUBJECTS[message.kind]()} — {settings.CLINIC_NAME}",
+            body=render_to_string(f"{template}.txt", context),
+            to=to,
+            headers=headers,
+        )
+        email.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
+    return email

@@ -1,0 +1,256 @@
+"""Writes for messages: scheduling them as the clinic's work happens, cancelling them,
+and storing a patient's pain feedback.
+
+The course and patient services call these directly (no signals), inside their own
+transactions, so a message row exists exactly when the change that causes it commits.
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from courses.models import Course, Visit
+from messaging import timing
+from messaging.models import Feedback, Message
+from patients.models import ConsentChange, Patient
+
+
+def _may_message(patient: Patient) -> bool:
+    return bool(patient.reminders_consent and patient.email)
+
+
+def message_schedule(
+    *,
+    kind: str,
+    patient: Patient,
+    due_at: dt.datetime,
+    course: Course | None = None,
+    visit: Visit | None = None,
+    feedback: Feedback | None = None,
+    number: int = 1,
+) -> Message | None:
+    """Create the message unless it exists; None when the patient takes no messages.
+
+    Idempotent: the unique constraints name the message, so calling twice (a retried
+    task, a double click) finds the first row instead of making a second.
+    """
+    if kind != Message.Kind.STAFF_ALERT and not _may_message(patient):
+        return None
+    key = {"kind": kind, "course": course, "visit": visit, "feedback": feedback, "number": number}
+    if kind in (Message.Kind.VISIT_REMINDER, Message.Kind.POST_VISIT_CHECK_IN):
+        key = {"kind": kind, "visit": visit}
+    elif kind == Message.Kind.STAFF_ALERT:
+        key = {"kind": kind, "feedback": feedback}
+    defaults = {
+        "patient": patient,
+        "course": course,
+        "visit": visit,
+        "feedback": feedback,
+        "number": number,
+        "due_at": timing.next_sending_time(due_at),
+    }
+    message = Message.objects.filter(**key).first()
+    if message is None:
+        message = Message(**defaults, kind=kind)
+        message.full_clean()
+        try:
+            with transaction.atomic():
+                message.save()
+        except IntegrityError:
+            # Another process made the same message between our check and our insert.
+            message = Message.objects.get(**key)
+    return message
+
+
+def messages_cancel(*, queryset: QuerySet[Message], reason: str = "") -> int:
+    """Cancel the open messages among ``queryset`` in one UPDATE; returns how many."""
+    return queryset.open().update(status=Message.Status.CANCELLED, last_error=reason)
+
+
+def patient_messages_cancel(*, patient: Patient) -> int:
+    """Consent withdrawn: stop every message to the patient at once."""
+    return messages_cancel(
+        queryset=Message.objects.to_patients().filter(patient=patient),
+        reason=_("The patient withdrew consent to messages."),
+    )
+
+
+def patient_repeat_reminders_cancel(*, patient: Patient) -> int:
+    """A new course answers the repeat-course reminders."""
+    return messages_cancel(
+        queryset=Message.objects.filter(patient=patient, kind=Message.Kind.REPEAT_COURSE_REMINDER),
+        reason=_("The patient has a new course."),
+    )
+
+
+def course_messages_on_completion(*, course: Course) -> None:
+    """A course completed: the first repeat-course reminder and the follow-up."""
+    patient = course.patient
+    patient_repeat_reminders_cancel(patient=patient)
+    messages_cancel(
+        queryset=Message.objects.filter(course=course, kind=Message.Kind.VISIT_REMINDER).exclude(
+            visit__status=Visit.Status.SCHEDULED
+        ),
+        reason=_("The visit no longer takes place."),
+    )
+    if settings.CLINIC_MAX_REPEAT_REMINDERS:
+        message_schedule(
+            kind=Message.Kind.REPEAT_COURSE_REMINDER,
+            patient=patient,
+            course=course,
+            number=1,
+            due_at=timing.morning_of(course.end_date + timing.repeat_course_interval()),
+        )
+    message_schedule(
+        kind=Message.Kind.END_OF_COURSE_FOLLOW_UP,
+        patient=patient,
+        course=course,
+        due_at=timing.morning_of(
+            course.end_date + dt.timedelta(days=settings.CLINIC_FOLLOW_UP_DAYS)
+        ),
+    )
+
+
+def visit_messages_sync(*, visits: Iterable[Visit], now: dt.datetime | None = None) -> None:
+    """Bring the reminder and check-in of each visit in line with the visit as saved."""
+    now = now or timezone.now()
+    for visit in visits:
+        patient = visit.course.patient
+        reminder = Message.objects.filter(kind=Message.Kind.VISIT_REMINDER, visit=visit)
+        if visit.status == Visit.Status.SCHEDULED and visit.scheduled_at > now:
+            # A visit booked for tomorrow morning is reminded as soon as allowed.
+            day_before = timing.same_time_days_later(visit.scheduled_at, -1)
+            due = timing.next_sending_time(max(day_before, now))
+            if due >= visit.scheduled_at:
+                continue
+            # Moved visit: the pending reminder moves with it.
+            reminder.filter(status=Message.Status.PENDING).exclude(due_at=due).update(due_at=due)
+            message_schedule(
+                kind=Message.Kind.VISIT_REMINDER,
+                patient=patient,
+                course=visit.course,
+                visit=visit,
+                due_at=due,
+            )
+        else:
+            messages_cancel(queryset=reminder, reason=_("The visit no longer takes place."))
+        if visit.status == Visit.Status.DONE and visit.performed_at:
+            message_schedule(
+                kind=Message.Kind.POST_VISIT_CHECK_IN,
+                patient=patient,
+                course=visit.course,
+                visit=visit,
+                due_at=timing.same_time_days_later(visit.performed_at, 1),
+            )
+
+
+def repeat_reminder_schedule_next(*, sent: Message) -> Message | None:
+    """After reminder N went out unanswered, reminder N+1, up to the settable maximum."""
+    if sent.number >= settings.CLINIC_MAX_REPEAT_REMINDERS:
+        return None
+    if _has_newer_course(sent):
+        return None
+    due_day = timezone.localdate(sent.due_at) + timing.repeat_course_interval()
+    return message_schedule(
+        kind=Message.Kind.REPEAT_COURSE_REMINDER,
+        patient=sent.patient,
+        course=sent.course,
+        number=sent.number + 1,
+        due_at=timing.morning_of(due_day),
+    )
+
+
+def _has_newer_course(message: Message) -> bool:
+    return (
+        Course.objects.filter(patient_id=message.patient_id)
+        .exclude(pk=message.course_id)
+        .filter(created_at__gt=message.course.created_at)
+        .exclude(status=Course.Status.CANCELLED)
+        .exists()
+    )
+
+
+def why_not_send(message: Message) -> str | None:
+    """Why a due message must not go out any more, or None to send it."""
+    if message.kind == Message.Kind.STAFF_ALERT:
+        if not message.course.therapist.email:
+            return _("The therapist has no e-mail address.")
+        return None
+    patient = message.patient
+    if not patient.reminders_consent:
+        return _("The patient withdrew consent to messages.")
+    if not patient.email:
+        return _("The patient has no e-mail address.")
+    if message.kind == Message.Kind.REPEAT_COURSE_REMINDER and _has_newer_course(message):
+        return _("The patient has a new course.")
+    if message.kind == Message.Kind.VISIT_REMINDER and (
+        message.visit.status != Visit.Status.SCHEDULED
+        or message.visit.scheduled_at <= timezone.now()
+    ):
+        return _("The visit no longer takes place.")
+    return None
+
+
+# --- answers from patients ------------------------------------------------------------
+
+
+@transaction.atomic
+def feedback_submit(*, message: Message, pain: int, comment: str = "") -> Feedback:
+    """Store a patient's answer to a check-in or follow-up; alert the therapist when the
+    pain rose by the alert threshold or more over the pain before the visit."""
+    locked = (
+        Message.objects.select_for_update(of=("self",))
+        .select_related("course", "visit")
+        .get(pk=message.pk)
+    )
+    if not locked.asks_for_feedback:
+        raise ValidationError(_("This message does not ask for an answer."))
+    if Feedback.objects.filter(message=locked).exists():
+        raise ValidationError(_("This question has already been answered. Thank you."))
+    visit = locked.visit
+    if visit is None:
+        visit = (
+            locked.course.visits.filter(status=Visit.Status.DONE)
+            .order_by("-performed_at", "-sequence")
+            .first()
+        )
+    pain_before = visit.pain_before if visit else None
+    feedback = Feedback(
+        message=locked,
+        patient_id=locked.patient_id,
+        course=locked.course,
+        visit=locked.visit,
+        pain=pain,
+        comment=comment,
+        pain_before_visit=pain_before,
+        raises_alert=pain_before is not None
+        and pain >= pain_before + settings.CLINIC_PAIN_ALERT_RISE,
+    )
+    feedback.full_clean()
+    feedback.save()
+    if feedback.raises_alert:
+        message_schedule(
+            kind=Message.Kind.STAFF_ALERT,
+            patient=locked.patient,
+            course=locked.course,
+            visit=locked.visit,
+            feedback=feedback,
+            due_at=timezone.now(),
+        )
+    return feedback
+
+
+def patient_unsubscribe(*, message: Message) -> bool:
+    """One-click unsubscribe: withdraw consent as the patient, which cancels everything."""
+    # Imported here: the patient service calls back into this module.
+    from patients.services import patient_set_reminders_consent
+
+    return patient_set_reminders_consent(
+        patient=message.patient, given=False, source=ConsentChange.Source.PATIENT_LINK
+    )

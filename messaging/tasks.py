@@ -1,0 +1,32 @@
+"""Celery tasks: ids in, one service call each. The database row is the truth."""
+
+from celery import shared_task
+from django.conf import settings
+
+from messaging import sending
+
+
+@shared_task(time_limit=120, soft_time_limit=100, ignore_result=True)
+def dispatch_due_messages_task() -> int:
+    """Beat runs this every few minutes; several at once are harmless."""
+    return len(sending.messages_dispatch())
+
+
+@shared_task(
+    bind=True,
+    autoretry_for=(sending.TransientSendError,),
+    retry_backoff=settings.CLINIC_MESSAGE_RETRY_BACKOFF,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=settings.CLINIC_MESSAGE_MAX_RETRIES,
+    # Above EMAIL_TIMEOUT for connect plus send; far below the claim's lease.
+    time_limit=90,
+    soft_time_limit=75,
+    ignore_result=True,
+)
+def send_message_task(self, message_id: int, claim: str) -> str:
+    return sending.message_send(
+        message_id=message_id,
+        claim=claim,
+        final_attempt=self.request.retries >= self.max_retries,
+    )

@@ -1,0 +1,59 @@
+"""Pages for patients, reached only through signed links in their messages."""
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from messaging import services, tokens
+from messaging.forms import FeedbackForm
+
+
+def _bad_link(request: HttpRequest) -> HttpResponse:
+    # Says nothing about whose link it was or why it failed: no patient data.
+    return render(request, "messaging/bad_link.html", status=400)
+
+
+@require_http_methods(["GET", "POST"])
+def feedback(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        message = tokens.message_from_token(token=token, purpose=tokens.FEEDBACK)
+    except tokens.BadLink:
+        return _bad_link(request)
+    if not message.asks_for_feedback:
+        return _bad_link(request)
+    if hasattr(message, "answer"):
+        return render(request, "messaging/feedback_thanks.html", {"already": True})
+    form = FeedbackForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.feedback_submit(
+                message=message,
+                pain=form.cleaned_data["pain"],
+                comment=form.cleaned_data["comment"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return render(request, "messaging/feedback_thanks.html", {"already": False})
+    return render(
+        request,
+        "messaging/feedback.html",
+        {"form": form, "first_name": message.patient.first_name},
+    )
+
+
+# One-click unsubscribe (RFC 8058) posts from the mail client without a CSRF token; the
+# signed token is the proof. A GET only shows the button, so link scanners change nothing.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        message = tokens.message_from_token(token=token, purpose=tokens.UNSUBSCRIBE)
+    except tokens.BadLink:
+        return _bad_link(request)
+    if request.method == "POST":
+        services.patient_unsubscribe(message=message)
+        return render(request, "messaging/unsubscribed.html")
+    return render(request, "messaging/unsubscribe.html")

@@ -1,0 +1,38 @@
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+# A weekday afternoon inside the default sending hours (09:00-20:00 Europe/London).
+DAYTIME = dt.datetime(2026, 6, 10, 14, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def daytime(time_machine):
+    """Freeze the clock on a clinic afternoon, so sending hours do not depend on when
+    the suite runs."""
+    time_machine.move_to(DAYTIME, tick=False)
+    return timezone.now()
+
+
+@pytest.fixture
+def clinic_settings(settings):
+    settings.TIME_ZONE = "Europe/London"
+    settings.CLINIC_SITE_URL = "https://clinic.example"
+    return settings
+
+
+@pytest.fixture
+def check_in(db):
+    """A post-visit check-in that went out after a visit with pain 4 before, 3 after."""
+    from messaging.models import Message
+    from tests.factories import MessageFactory, VisitFactory
+
+    visit = VisitFactory(done=True, pain_before=4, pain_after=3)
+    return MessageFactory(
+        kind=Message.Kind.POST_VISIT_CHECK_IN,
+        course=visit.course,
+        visit=visit,
+        status=Message.Status.SENT,
+        number=1,
+    )

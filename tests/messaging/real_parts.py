@@ -1,0 +1,178 @@
+"""Real parts for the worker tests: a local SMTP server and Celery worker processes.
+
+The workers are separate processes on the machine's Redis; they reach the test
+database through ``DATABASE_URL``, so the tests that use them commit their rows
+(``transaction=True``).
+"""
+
+import asyncio
+import email
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import quote
+
+import redis
+from aiosmtpd.controller import Controller
+from django.conf import settings
+from django.db import connection
+from kombu import Connection
+
+from messaging.tasks import dispatch_due_messages_task
+
+REDIS_URL = os.environ.get("CLINIC_TEST_REDIS_URL", "redis://127.0.0.1:6379/2")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps what it receives and can refuse or slow down."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.received: list[email.message.Message] = []
+        self.refuse: set[str] = set()
+        self.delay = 0.0
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "451 4.3.0 Mailbox busy, try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        message = email.message_from_bytes(envelope.content)
+        with self._lock:
+            self.received.append(message)
+        return "250 Message accepted for delivery"
+
+    def message_ids(self) -> Counter:
+        with self._lock:
+            return Counter(int(m["X-Clinic-Message"]) for m in self.received)
+
+
+class SMTPServer:
+    def __init__(self) -> None:
+        self.inbox = Inbox()
+        self.port = free_port()
+        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+
+    def __enter__(self) -> "SMTPServer":
+        self.controller.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.controller.stop()
+
+
+def database_url_for_workers() -> str:
+    db = connection.settings_dict
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{db['NAME']}"
+    auth = quote(db["USER"] or "")
+    if db["PASSWORD"]:
+        auth += ":" + quote(db["PASSWORD"])
+    return f"postgres://{auth}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+class Workers:
+    """Start ``celery -A clinic worker`` processes; every one is killed at the end."""
+
+    def __init__(self, *, smtp_port: int, log_dir: Path, **env: str) -> None:
+        self.processes: list[subprocess.Popen] = []
+        self.log_dir = log_dir
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": database_url_for_workers(),
+            "CELERY_BROKER_URL": REDIS_URL,
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": str(smtp_port),
+            "EMAIL_TIMEOUT": "5",
+            "CLINIC_ALLOW_INSECURE_KEY": "1",
+            "CLINIC_SENDING_HOURS": "00:00-24:00",
+            "CLINIC_MESSAGE_RETRY_BACKOFF": "1",
+            "CLINIC_MESSAGE_MAX_RETRIES": "2",
+            "TIME_ZONE": settings.TIME_ZONE,
+            **env,
+        }
+
+    def start(self, name: str, concurrency: int = 2) -> subprocess.Popen:
+        log = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - closed with the process
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "clinic",
+                "worker",
+                "--loglevel",
+                "INFO",
+                "--pool",
+                "prefork",
+                "--concurrency",
+                str(concurrency),
+                "--hostname",
+                f"{name}@%h",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+            cwd=settings.BASE_DIR,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            # Its own process group, so a kill reaches the pool's children too.
+            start_new_session=True,
+        )
+        process.log = log
+        self.processes.append(process)
+        return process
+
+    @staticmethod
+    def kill(process: subprocess.Popen) -> None:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+        process.log.close()
+
+    def stop_all(self) -> None:
+        for process in self.processes:
+            self.kill(process)
+
+    def logs(self) -> str:
+        return "\n".join(p.read_text(errors="replace")[-3000:] for p in self.log_dir.glob("*.log"))
+
+
+def publish_dispatch(times: int = 1) -> None:
+    """What beat does every few minutes, here on demand."""
+    with Connection(REDIS_URL) as conn:
+        for _ in range(times):
+            dispatch_due_messages_task.apply_async(connection=conn)
+
+
+def flush_redis() -> None:
+    redis.Redis.from_url(REDIS_URL).flushdb()
+
+
+def wait_for(condition: Callable[[], bool], *, timeout: float, every: float = 0.1) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(every)
+    return condition()

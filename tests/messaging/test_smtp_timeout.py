@@ -1,0 +1,42 @@
+"""A mail server that accepts the connection and never answers: the attempt times out,
+is retried, and the last attempt marks the message failed with the error."""
+
+import socket
+
+import pytest
+
+from messaging import sending
+from messaging.models import Message
+from tests.factories import MessageFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def silent_server():
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(8)  # connections complete in the backlog; nothing ever replies
+        yield server.getsockname()[1]
+
+
+def test_a_mail_server_that_never_answers_times_out_then_the_message_fails(
+    daytime, settings, silent_server
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = (
+        "127.0.0.1",
+        silent_server,
+        1,
+    )
+    message = MessageFactory()
+    [(pk, claim)] = sending.messages_claim_due(now=daytime, limit=10)
+
+    with pytest.raises(sending.TransientSendError, match="timed out"):
+        sending.message_send(message_id=pk, claim=claim, final_attempt=False)
+    outcome = sending.message_send(message_id=pk, claim=claim, final_attempt=True)
+
+    message.refresh_from_db()
+    assert outcome == "failed"
+    assert (message.status, message.attempts) == (Message.Status.FAILED, 2)
+    assert "timed out" in message.last_error
