@@ -41,7 +41,10 @@ _RECEPTION = [
     "courses.view_visit",
     "courses.add_visit",
     "courses.change_visit",
-    "messaging.view_*",
+    # The message log: see what went out, cancel, send now, retry failed ones.
+    "messaging.view_message",
+    "messaging.change_message",
+    "messaging.view_feedback",
 ]
 
 # Therapists plan and run courses and log sessions; patients' details are for reading.
@@ -60,6 +63,8 @@ _THERAPIST = [
     "courses.change_visit",
     "courses.delete_visit",
     "courses.log_visit",
+    # Patients' pain answers, shown on the course and visit pages.
+    "messaging.view_feedback",
 ]
 
 # Managers may do everything in the clinic's areas: exports, data rights, deleting,
@@ -68,7 +73,6 @@ _MANAGER = [
     "patients.*",
     "courses.*",
     "messaging.*",
-    "exports.*",
     "axes.view_*",
     "axes.delete_*",
 ]

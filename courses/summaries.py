@@ -14,11 +14,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from itertools import islice
 
 from django.conf import settings
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from courses.models import Course, CourseKind, MassageKind, SpineRegion, Visit
 from courses.selectors import courses_with_progress
+from messaging.models import Feedback, Message
 
 # Rows fetched from the database at a time when streaming. Large enough that the
 # per-chunk lookups are rare, small enough that memory stays flat for any list size.
@@ -238,15 +239,23 @@ def course_visit_log(course_id: int) -> list[Visit]:
     return list(Visit.objects.filter(course_id=course_id).order_by("sequence"))
 
 
-# --- Hooks into the messaging area ----------------------------------------------------
-# Patient reports and repeat-course reminders are stored by the messaging area. Until
-# it is merged these return nothing, and a summary's pain at the end comes from visits
-# alone. Each must stay ONE query for all the ids it is given.
+# --- From the messaging area ---------------------------------------------------------
+# Patient reports and repeat-course reminders are stored by the messaging area. Each
+# lookup is ONE query for all the ids it is given, so a chunk of summaries costs the
+# same however many courses it holds.
 
 
 def _patient_reports(course_ids: Iterable[int]) -> Mapping[int, list[PatientReport]]:
     """All pain reports per course id."""
-    return {}
+    reports: dict[int, list[PatientReport]] = {}
+    rows = Feedback.objects.filter(course_id__in=list(course_ids)).values_list(
+        "course_id", "submitted_at", "pain"
+    )
+    for course_id, submitted_at, pain in rows.order_by("submitted_at", "id"):
+        reports.setdefault(course_id, []).append(
+            PatientReport(reported_at=submitted_at, pain=pain)
+        )
+    return reports
 
 
 def _latest_patient_reports(course_ids: Iterable[int]) -> Mapping[int, PatientReport]:
@@ -260,4 +269,11 @@ def _latest_patient_reports(course_ids: Iterable[int]) -> Mapping[int, PatientRe
 
 def _next_repeat_reminders(patient_ids: Iterable[int]) -> Mapping[int, dt.datetime]:
     """When the next repeat-course reminder is due, per patient id."""
-    return {}
+    rows = (
+        Message.objects.open()
+        .filter(kind=Message.Kind.REPEAT_COURSE_REMINDER, patient_id__in=list(patient_ids))
+        .values("patient_id")
+        .annotate(due=Min("due_at"))
+        .values_list("patient_id", "due")
+    )
+    return dict(rows)

@@ -52,6 +52,9 @@ def course_page_data(course: Course, rows: list[dict], initial: int) -> dict:
         "visits-INITIAL_FORMS": initial,
         "visits-MIN_NUM_FORMS": 0,
         "visits-MAX_NUM_FORMS": 1000,
+        # The patient's answers: shown read-only, but the page still sends the formset.
+        "feedback-TOTAL_FORMS": 0,
+        "feedback-INITIAL_FORMS": 0,
         "_save": "Save",
     }
     for i, row in enumerate(rows):

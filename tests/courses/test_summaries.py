@@ -7,11 +7,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from courses import summaries
 from courses.models import Course
-from courses.summaries import PainSource, PatientReport, course_summaries, course_summary
+from courses.summaries import PainSource, course_summaries, course_summary
+from messaging.models import Feedback, Message
+from messaging.services import feedback_submit
 from tests.factories import (
     CourseFactory,
+    MessageFactory,
     UserFactory,
     VisitFactory,
     bulk_courses,
@@ -123,17 +125,17 @@ def test_summaries_of_a_list_cost_the_same_queries_for_5_courses_as_for_200():
     assert _summary_queries(200) == five
 
 
-def report_pain(monkeypatch, course: Course, reported_at: dt.datetime, pain: int) -> None:
-    """Answer the messaging hook as if the patient had sent one pain report."""
-    report = PatientReport(reported_at=reported_at, pain=pain)
-    monkeypatch.setattr(summaries, "_patient_reports", lambda course_ids: {course.pk: [report]})
+def report_pain(course: Course, reported_at: dt.datetime, pain: int) -> None:
+    """The patient answers the end-of-course follow-up with a pain score at ``reported_at``."""
+    message = MessageFactory(course=course, patient=course.patient)
+    feedback = feedback_submit(message=message, pain=pain)
+    Feedback.objects.filter(pk=feedback.pk).update(submitted_at=reported_at)
 
 
-def test_a_patient_report_after_the_last_visit_becomes_the_pain_at_the_end(monkeypatch):
-    # The messaging area fills this hook; the summary must already use what it returns.
+def test_a_patient_report_after_the_last_visit_becomes_the_pain_at_the_end():
     course = summary_course()
     reported_at = dt.datetime(2026, 6, 9, 18, tzinfo=ZoneInfo("Europe/London"))
-    report_pain(monkeypatch, course, reported_at, 1)
+    report_pain(course, reported_at, 1)
 
     summary = course_summary(course.pk)
 
@@ -142,20 +144,29 @@ def test_a_patient_report_after_the_last_visit_becomes_the_pain_at_the_end(monke
     assert summary.pain_change == -6
 
 
-def test_a_patient_report_before_the_last_visit_does_not_replace_its_pain(monkeypatch):
+def test_a_patient_report_before_the_last_visit_does_not_replace_its_pain():
     course = summary_course()
     reported_at = dt.datetime(2026, 6, 5, 18, tzinfo=ZoneInfo("Europe/London"))
-    report_pain(monkeypatch, course, reported_at, 9)
+    report_pain(course, reported_at, 9)
 
     summary = course_summary(course.pk)
 
     assert (summary.pain_at_end, summary.pain_at_end_source) == (3, PainSource.VISIT)
 
 
-def test_the_next_repeat_course_reminder_comes_from_the_messaging_hook(monkeypatch):
+def test_the_next_repeat_course_reminder_is_the_patients_pending_one():
     course = summary_course()
     due = dt.datetime(2026, 12, 20, 9, tzinfo=ZoneInfo("Europe/London"))
-    monkeypatch.setattr(summaries, "_next_repeat_reminders", lambda ids: {course.patient_id: due})
+    MessageFactory(
+        kind=Message.Kind.REPEAT_COURSE_REMINDER, course=course, patient=course.patient, due_at=due
+    )
+    MessageFactory(
+        kind=Message.Kind.REPEAT_COURSE_REMINDER,
+        course=course,
+        patient=course.patient,
+        due_at=due - dt.timedelta(days=180),
+        status=Message.Status.SENT,
+    )
 
     assert course_summary(course.pk).next_repeat_reminder == due
 
@@ -176,12 +187,10 @@ def test_course_list_in_the_admin_costs_the_same_queries_for_5_courses_as_for_50
     assert len(fifty) == len(five)
 
 
-def test_course_list_in_the_admin_shows_the_pain_a_patient_reported_last(
-    admin_client, monkeypatch
-):
+def test_course_list_in_the_admin_shows_the_pain_a_patient_reported_last(admin_client):
     course = summary_course()
     reported_at = dt.datetime(2026, 6, 9, 18, tzinfo=ZoneInfo("Europe/London"))
-    report_pain(monkeypatch, course, reported_at, 1)
+    report_pain(course, reported_at, 1)
 
     page = admin_client.get(reverse("admin:courses_course_changelist")).text
 

@@ -179,8 +179,9 @@ def test_withdrawing_consent_cancels_every_pending_message_at_once(
     sent = MessageFactory(course__patient=patient, status=Message.Status.SENT)
     other = MessageFactory()
 
-    # Lock, update, the consent record, one UPDATE for the messages, and savepoints.
-    with django_assert_max_num_queries(6):
+    # Lock, update, the consent record, their two audit-trail rows, one UPDATE for all
+    # the messages, and savepoints: nothing per message.
+    with django_assert_max_num_queries(8):
         patients.patient_set_reminders_consent(patient=patient, given=False)
 
     statuses = set(Message.objects.filter(pk__in=[m.pk for m in pending]).values_list("status"))

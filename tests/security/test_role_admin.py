@@ -30,6 +30,8 @@ def _visit_post_data(visit: Visit, **changes) -> dict:
         "scheduled_at_1": local.strftime("%H:%M:%S"),
         "status": visit.status,
         "therapist": visit.therapist_id,
+        "feedback-TOTAL_FORMS": 0,
+        "feedback-INITIAL_FORMS": 0,
     }
     data.update(changes)
     return data

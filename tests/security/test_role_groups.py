@@ -41,6 +41,9 @@ def test_reception_can_manage_patients_and_book_visits_but_not_log_or_export():
         "courses.view_visit",
         "courses.add_visit",
         "courses.change_visit",
+        "messaging.view_message",
+        "messaging.change_message",
+        "messaging.view_feedback",
     }
 
 
@@ -60,12 +63,13 @@ def test_therapist_runs_courses_and_logs_visits_but_cannot_export_or_delete_pati
         "courses.change_visit",
         "courses.delete_visit",
         "courses.log_visit",
+        "messaging.view_feedback",
     }
 
 
 def test_manager_has_every_clinic_permission_and_can_lift_lockouts():
     axes = {p for p in _all("axes") if p.split(".")[1].startswith(("view_", "delete_"))}
-    assert _perms(MANAGER) == _all("patients") | _all("courses") | axes
+    assert _perms(MANAGER) == _all("patients") | _all("courses") | _all("messaging") | axes
     assert {
         "courses.export_course",
         "patients.export_patient_data",
