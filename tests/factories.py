@@ -91,3 +91,27 @@ class VisitFactory(factory.django.DjangoModelFactory):
         )
     )
     therapist = factory.SelfAttribute("course.therapist")
+
+
+# --- staff with given permissions (browser tests) -------------------------------------
+
+
+class StaffUserFactory(UserFactory):
+    """A staff user holding exactly ``permissions`` ("app_label.codename", ...)."""
+
+    class Meta:
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"staff{n}")
+
+    @factory.post_generation
+    def permissions(user, create: bool, extracted, **kwargs) -> None:
+        from django.contrib.auth.models import Permission
+
+        if not create or not extracted:
+            return
+        for name in extracted:
+            app_label, codename = name.split(".")
+            user.user_permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )

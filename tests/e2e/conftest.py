@@ -1,0 +1,82 @@
+"""Headless Chromium against pytest-django's live server.
+
+The browser is Debian's ``chromium`` driven by Debian's ``chromium-driver``; both paths
+are given to Selenium so that Selenium Manager never looks for, or downloads, a browser
+of its own. Without them the tests skip on a developer's machine and fail in CI, where a
+skipped browser test would hide a broken journey.
+"""
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+
+from tests.e2e.pages import StaffBrowser
+
+CHROMIUM = os.environ.get("CLINIC_E2E_CHROMIUM", "/usr/bin/chromium")
+CHROMEDRIVER = os.environ.get("CLINIC_E2E_CHROMEDRIVER", "/usr/bin/chromedriver")
+
+CHROMIUM_FLAGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-dev-shm-usage",
+    "--lang=en-GB",
+    "--window-size=1440,900",
+    "--hide-scrollbars",
+]
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def missing_browser() -> str | None:
+    missing = [
+        path
+        for path in (CHROMIUM, CHROMEDRIVER)
+        if not (shutil.which(path) or Path(path).exists())
+    ]
+    if not missing:
+        return None
+    return (
+        f"Browser tests need Debian's chromium and chromium-driver; not found: "
+        f"{', '.join(missing)}. Install them with `apt-get install chromium chromium-driver` "
+        f"or point CLINIC_E2E_CHROMIUM and CLINIC_E2E_CHROMEDRIVER at them."
+    )
+
+
+@pytest.fixture(scope="session")
+def chromium(tmp_path_factory) -> Iterator[webdriver.Chrome]:
+    problem = missing_browser()
+    if problem:
+        if in_ci():
+            pytest.fail(problem, pytrace=False)
+        pytest.skip(problem)
+    # Selenium Manager must stay offline even if something asks it for a driver.
+    os.environ.setdefault("SE_OFFLINE", "true")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in CHROMIUM_FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
+    driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
+    driver.set_page_load_timeout(30)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+@pytest.fixture
+def browser(chromium, live_server) -> Iterator[StaffBrowser]:
+    """A logged-out browser on the live server; cookies are cleared after each test."""
+    chromium.delete_all_cookies()
+    yield StaffBrowser(chromium, live_server.url)
+    chromium.delete_all_cookies()
