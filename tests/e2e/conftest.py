@@ -52,13 +52,18 @@ def missing_browser() -> str | None:
     )
 
 
-@pytest.fixture(scope="session")
-def chromium(tmp_path_factory) -> Iterator[webdriver.Chrome]:
+def require_browser() -> None:
+    """Skip without the browser on a developer's machine; fail in CI."""
     problem = missing_browser()
     if problem:
         if in_ci():
             pytest.fail(problem, pytrace=False)
         pytest.skip(problem)
+
+
+@pytest.fixture(scope="session")
+def chromium(tmp_path_factory) -> Iterator[webdriver.Chrome]:
+    require_browser()
     # Selenium Manager must stay offline even if something asks it for a driver.
     os.environ.setdefault("SE_OFFLINE", "true")
     options = webdriver.ChromeOptions()
