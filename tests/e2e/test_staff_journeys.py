@@ -196,6 +196,9 @@ def test_therapist_logs_three_visits_from_the_course_page_and_completes_the_cour
         [course.pk],
     )
     assert browser.messages("success") == ["Courses completed: 1."]
+    row = browser.text(f"#result_list tr:has(input.action-select[value='{course.pk}'])")
+    assert "Completed" in row
+    assert "3/10" in row
     course.refresh_from_db()
     assert course.status == Course.Status.COMPLETED
     assert course.completed_early is True
@@ -238,6 +241,9 @@ def test_home_page_shows_todays_work_and_leads_to_logging_a_visit(browser, thera
     for n in range(1, 5):
         VisitFactory(course=ending, sequence=n, done=True)
 
+    browser.open(reverse("admin:login"))
+    assert "Back in Balance Massage Clinic" in browser.text("#header")
+    browser.screenshot("login")
     browser.log_in("therapist", PASSWORD)
     browser.open(reverse("admin:index"))
 
