@@ -122,4 +122,6 @@ def test_home_page_runs_the_same_number_of_queries_however_many_rows_it_shows(ad
     assert len(home.visits_today) == 5
     assert len(home.courses_ending) == 5
     assert many == few
+    # Session, user, today's visits, courses ending, the admin's recent actions.
+    assert few == 5
     assert Visit.objects.count() > 5

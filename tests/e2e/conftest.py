@@ -62,7 +62,9 @@ def require_browser() -> None:
 
 
 @pytest.fixture(scope="session")
-def chromium(tmp_path_factory) -> Iterator[webdriver.Chrome]:
+def chromium(tmp_path_factory, live_server) -> Iterator[webdriver.Chrome]:
+    # Asking for the live server here makes it outlive the browser: the browser's open
+    # connections close before the server hands the test database back.
     require_browser()
     # Selenium Manager must stay offline even if something asks it for a driver.
     os.environ.setdefault("SE_OFFLINE", "true")
