@@ -260,3 +260,5 @@ def test_home_page_shows_todays_work_and_leads_to_logging_a_visit(browser, thera
     assert browser.driver.current_url.endswith(
         reverse("admin:courses_visit_change", args=[booked[0].pk])
     )
+    assert "Ada Lovelace" in browser.text("#content")
+    browser.screenshot("visit")
