@@ -42,10 +42,3 @@ def test_visit_cannot_be_marked_done_in_the_future():
     )
     with pytest.raises(ValidationError, match="in the future"):
         services.visit_save(visit=visit)
-
-
-def test_visit_form_labels_techniques_like_its_other_fields():
-    from courses.forms import VisitForm
-
-    assert str(VisitForm.base_fields["techniques"].label) == "Techniques"
-    assert str(VisitForm.base_fields["pain_before"].label) == "Pain before"
