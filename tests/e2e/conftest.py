@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 
@@ -81,9 +82,26 @@ def chromium(tmp_path_factory, live_server) -> Iterator[webdriver.Chrome]:
         driver.quit()
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
 @pytest.fixture
-def browser(chromium, live_server) -> Iterator[StaffBrowser]:
-    """A logged-out browser on the live server; cookies are cleared after each test."""
+def browser(request, chromium, live_server) -> Iterator[StaffBrowser]:
+    """A logged-out browser on the live server; cookies are cleared after each test.
+
+    When a test fails, the page it was on is kept under var/e2e-failures/ (a screenshot
+    and the HTML), so that a failure in CI can be read afterwards.
+    """
     chromium.delete_all_cookies()
     yield StaffBrowser(chromium, live_server.url)
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        folder = Path(settings.VAR_DIR) / "e2e-failures"
+        folder.mkdir(parents=True, exist_ok=True)
+        chromium.save_screenshot(str(folder / f"{request.node.name}.png"))
+        (folder / f"{request.node.name}.html").write_text(chromium.page_source)
     chromium.delete_all_cookies()

@@ -4,6 +4,11 @@ import datetime as dt
 from pathlib import Path
 
 from django.conf import settings
+from selenium.common.exceptions import (
+    ElementClickInterceptedException,
+    NoSuchElementException,
+    StaleElementReferenceException,
+)
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
@@ -82,17 +87,35 @@ class StaffBrowser:
         self.click(self.find(f"#{field_id} + .select2 .select2-selection"))
         search = self.find(".select2-container--open .select2-search__field")
         search.send_keys(text)
-        option = self.wait(
-            EC.element_to_be_clickable(
-                (
-                    By.XPATH,
-                    "//li[contains(@class, 'select2-results__option')]"
-                    f"[contains(normalize-space(.), '{text}')]",
-                )
-            )
+        option = (
+            By.XPATH,
+            "//li[contains(@class, 'select2-results__option')]"
+            f"[contains(normalize-space(.), '{text}')]",
         )
-        option.click()
-        self.wait(lambda driver: driver.find_element(By.ID, field_id).get_attribute("value"))
+
+        # Select2 first lists every choice, then redraws the list when the search
+        # answers: an option found in the first list may be gone by the time it is clicked.
+        def picked(driver) -> bool:
+            if text in self._selected_text(field_id):
+                return True
+            driver.find_element(*option).click()
+            return text in self._selected_text(field_id)
+
+        WebDriverWait(
+            self.driver,
+            WAIT_SECONDS,
+            ignored_exceptions=(
+                NoSuchElementException,
+                StaleElementReferenceException,
+                ElementClickInterceptedException,
+            ),
+        ).until(picked)
+
+    def _selected_text(self, field_id: str) -> str:
+        try:
+            return Select(self.driver.find_element(By.ID, field_id)).first_selected_option.text
+        except NoSuchElementException:
+            return ""
 
     def add_inline_row(self, group_id: str) -> None:
         rows = len(self.driver.find_elements(By.CSS_SELECTOR, f"#{group_id} tr.form-row"))
