@@ -1,8 +1,11 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
 
 class ClinicConfig(AppConfig):
+    # clinic.apps also holds the admin's config below; this one is the clinic app's.
+    default = True
     name = "clinic"
     verbose_name = _("Clinic")
 
@@ -29,3 +32,10 @@ def _sync_roles(sender, using: str, **kwargs) -> None:
     with_models = [config for config in apps.get_app_configs() if config.models_module]
     if sender is with_models[-1]:
         roles_sync(using=using)
+
+
+class ClinicAdminConfig(admin_apps.AdminConfig):
+    """The Django admin with the clinic's own site as ``admin.site``."""
+
+    default = False
+    default_site = "clinic.sites.ClinicAdminSite"

@@ -2,6 +2,7 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from courses import services
@@ -80,7 +81,8 @@ class VisitRulesForm(forms.ModelForm):
 
 class VisitForm(VisitRulesForm):
     techniques = forms.MultipleChoiceField(
-        label=_("techniques"),
+        # Django capitalises the labels it derives from the model; this one is set here.
+        label=capfirst(_("techniques")),
         choices=Visit.Technique.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,

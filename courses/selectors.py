@@ -1,7 +1,12 @@
 """Reads about courses and visits."""
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+import datetime as dt
 
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from clinic.timeutils import clinic_day_bounds
 from courses.models import Course, Visit
 from patients.models import PatientContraindication
 
@@ -29,4 +34,54 @@ def patient_open_contraindications(patient_id: int) -> list[PatientContraindicat
         .filter(patient_id=patient_id)
         .select_related("contraindication")
         .order_by("contraindication__kind", "noted_on")
+    )
+
+
+# --- the staff home page --------------------------------------------------------------
+
+
+def visits_on_day(day: dt.date) -> list[Visit]:
+    """The visits booked for one clinic-local day, cancelled ones left out, in time order."""
+    start, end = clinic_day_bounds(day)
+    return list(
+        Visit.objects.filter(scheduled_at__gte=start, scheduled_at__lt=end)
+        .exclude(status=Visit.Status.CANCELLED)
+        .select_related("course__patient", "therapist")
+        .order_by("scheduled_at", "id")
+    )
+
+
+def courses_ending_by(day: dt.date) -> list[Course]:
+    """Active courses expected to finish by ``day`` (the end of the week on the home page).
+
+    A course is expected to finish when the sessions it has left are all booked by
+    ``day``, or are at most one week's sessions at its rhythm: clinics do not always book
+    the last sessions ahead, and reception wants to see those courses too. Each course
+    carries ``sessions_left`` and ``booked_by_day``.
+    """
+    _, end = clinic_day_bounds(day)
+    booked = Visit.objects.filter(
+        course=OuterRef("pk"),
+        status=Visit.Status.SCHEDULED,
+        scheduled_at__gte=timezone.now(),
+        scheduled_at__lt=end,
+    )
+    return list(
+        Course.objects.filter(status=Course.Status.ACTIVE)
+        .annotate(
+            sessions_left=F("planned_sessions")
+            - Count("visits", filter=Q(visits__status=Visit.Status.DONE)),
+            booked_by_day=Coalesce(
+                Subquery(
+                    booked.order_by().values("course").annotate(n=Count("id")).values("n")[:1],
+                    output_field=IntegerField(),
+                ),
+                0,
+            ),
+        )
+        .filter(
+            Q(sessions_left__lte=F("booked_by_day")) | Q(sessions_left__lte=F("visits_per_week"))
+        )
+        .select_related("patient", "therapist")
+        .order_by("sessions_left", "patient__last_name", "id")
     )

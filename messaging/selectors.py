@@ -1,6 +1,9 @@
 """Reads about messages and pain feedback."""
 
-from django.db.models import DateTimeField, Exists, OuterRef, QuerySet, Subquery
+import datetime as dt
+
+from django.db.models import DateTimeField, Exists, Min, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from courses.models import Course
 from messaging.models import Feedback, Message
@@ -26,4 +29,41 @@ def courses_with_pain_flag(queryset: QuerySet[Course]) -> QuerySet[Course]:
     """Each course with ``pain_flagged``: a patient reported pain that rose after a visit."""
     return queryset.annotate(
         pain_flagged=Exists(Feedback.objects.filter(course=OuterRef("pk"), raises_alert=True))
+    )
+
+
+# How many rows a home-page list shows; the message admin has the rest.
+HOME_LIST_LIMIT = 20
+
+
+def patients_due_for_repeat_course(
+    *, now: dt.datetime | None = None, limit: int = HOME_LIST_LIMIT
+) -> list[Patient]:
+    """Patients whose repeat-course reminder has fallen due and who have not started a new
+    course, longest overdue first; each with ``repeat_course_due_at``."""
+    now = now or timezone.now()
+    due = Message.objects.filter(
+        kind=Message.Kind.REPEAT_COURSE_REMINDER,
+        due_at__lte=now,
+        status__in=[*Message.OPEN_STATUSES, Message.Status.SENT],
+    )
+    return list(
+        Patient.objects.filter(pk__in=due.values("patient_id"))
+        .exclude(courses__status__in=Course.OPEN_STATUSES)
+        .annotate(
+            repeat_course_due_at=Min(
+                "messages__due_at",
+                filter=Q(messages__kind=Message.Kind.REPEAT_COURSE_REMINDER),
+            )
+        )
+        .order_by("repeat_course_due_at", "last_name", "id")[:limit]
+    )
+
+
+def messages_failed(*, limit: int = HOME_LIST_LIMIT) -> list[Message]:
+    """Messages given up on after their last attempt, newest first."""
+    return list(
+        Message.objects.filter(status=Message.Status.FAILED)
+        .select_related("patient")
+        .order_by("-due_at", "-id")[:limit]
     )

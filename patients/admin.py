@@ -138,6 +138,9 @@ class PatientAdmin(SimpleHistoryAdmin):
     list_display_links = ["full_name"]
     list_filter = ["reminders_consent", "preferred_channel", UnresolvedContraindicationFilter]
     search_fields = ["first_name", "last_name", "phone", "email"]
+    # Explicit: with the counts annotated below the query has a GROUP BY, and Django then
+    # drops Meta.ordering, which left the patient picker paging through an unordered list.
+    ordering = ["last_name", "first_name", "id"]
     readonly_fields = [
         "reminders_consent_changed_at",
         "next_repeat_reminder",

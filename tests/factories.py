@@ -192,3 +192,27 @@ class MessageFactory(factory.django.DjangoModelFactory):
     patient = factory.SelfAttribute("course.patient")
     number = factory.Sequence(lambda n: n + 1)
     due_at = factory.LazyFunction(timezone.now)
+
+
+# --- staff with given permissions (browser tests) -------------------------------------
+
+
+class StaffUserFactory(UserFactory):
+    """A staff user holding exactly ``permissions`` ("app_label.codename", ...)."""
+
+    class Meta:
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"staff{n}")
+
+    @factory.post_generation
+    def permissions(user, create: bool, extracted, **kwargs) -> None:
+        from django.contrib.auth.models import Permission
+
+        if not create or not extracted:
+            return
+        for name in extracted:
+            app_label, codename = name.split(".")
+            user.user_permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )

@@ -1,0 +1,36 @@
+"""Reads that gather several areas of the clinic for one page."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from clinic.timeutils import clinic_today
+from courses.models import Course, Visit
+from courses.selectors import courses_ending_by, visits_on_day
+from messaging.models import Message
+from messaging.selectors import messages_failed, patients_due_for_repeat_course
+from patients.models import Patient
+
+
+@dataclass(frozen=True)
+class StaffHome:
+    today: dt.date
+    week_ends_on: dt.date
+    visits_today: list[Visit] = field(default_factory=list)
+    courses_ending: list[Course] = field(default_factory=list)
+    repeat_courses_due: list[Patient] = field(default_factory=list)
+    failed_messages: list[Message] = field(default_factory=list)
+
+
+def staff_home(*, today: dt.date | None = None) -> StaffHome:
+    """What the staff need to act on today, for the admin's home page."""
+    today = today or clinic_today()
+    # The clinic week ends on Sunday; on a Sunday "this week" is that day.
+    week_ends_on = today + dt.timedelta(days=6 - today.weekday())
+    return StaffHome(
+        today=today,
+        week_ends_on=week_ends_on,
+        visits_today=visits_on_day(today),
+        courses_ending=courses_ending_by(week_ends_on),
+        repeat_courses_due=patients_due_for_repeat_course(),
+        failed_messages=messages_failed(),
+    )

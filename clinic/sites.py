@@ -1,0 +1,24 @@
+from django.conf import settings
+from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
+
+from clinic.selectors import staff_home
+
+
+class ClinicAdminSite(admin.AdminSite):
+    """The staff's site: the clinic's name in the header and a home page of today's work."""
+
+    index_title = _("Today at the clinic")
+
+    @property
+    def site_header(self) -> str:
+        return settings.CLINIC_NAME
+
+    @property
+    def site_title(self) -> str:
+        return settings.CLINIC_NAME
+
+    def index(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        context = {"home": staff_home(), **(extra_context or {})}
+        return super().index(request, extra_context=context)

@@ -1,0 +1,172 @@
+"""What a member of staff does in the admin, in browser steps the journeys read as."""
+
+import datetime as dt
+from pathlib import Path
+
+from django.conf import settings
+from selenium.common.exceptions import (
+    ElementClickInterceptedException,
+    NoSuchElementException,
+    StaleElementReferenceException,
+)
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+SCREENSHOTS_DIR = Path(settings.BASE_DIR) / "docs" / "screenshots"
+WAIT_SECONDS = 15
+SCREENSHOT_WIDTH = 1440
+SCREENSHOT_MAX_HEIGHT = 2400
+
+
+class StaffBrowser:
+    def __init__(self, driver: WebDriver, base_url: str) -> None:
+        self.driver = driver
+        self.base_url = base_url
+
+    # --- moving around ----------------------------------------------------------------
+
+    def open(self, path: str) -> None:
+        self.driver.get(self.base_url + path)
+
+    def wait(self, condition, seconds: int = WAIT_SECONDS):
+        return WebDriverWait(self.driver, seconds).until(condition)
+
+    def find(self, css: str) -> WebElement:
+        return self.wait(EC.presence_of_element_located((By.CSS_SELECTOR, css)))
+
+    def click(self, element: WebElement) -> None:
+        """Click like a person would: after bringing the element into the middle of the view,
+        away from the admin's sticky sidebar toggle."""
+        self.driver.execute_script(
+            "arguments[0].scrollIntoView({block: 'center', inline: 'center'})", element
+        )
+        element.click()
+
+    def submit_with(self, button: WebElement) -> None:
+        """Click a button that sends a form, and wait for the next page."""
+        page = self.driver.find_element(By.TAG_NAME, "html")
+        self.click(button)
+        self.wait(EC.staleness_of(page))
+        self.find("body")
+
+    def press(self, name: str) -> None:
+        """Press one of the admin's save buttons by its name (_save, _continue...)."""
+        self.submit_with(self.find(f"input[type=submit][name='{name}']"))
+
+    def log_in(self, username: str, password: str) -> None:
+        self.driver.delete_all_cookies()
+        self.open("/admin/login/")
+        self.type("#id_username", username)
+        self.type("#id_password", password)
+        self.submit_with(self.find("#login-form input[type=submit]"))
+        self.find("#user-tools")
+
+    # --- forms -------------------------------------------------------------------------
+
+    def type(self, css: str, value: object) -> None:
+        field = self.find(css)
+        field.clear()
+        field.send_keys(str(value))
+
+    def type_date(self, css: str, day: dt.date) -> None:
+        self.type(css, day.isoformat())
+
+    def choose(self, css: str, label: str) -> None:
+        Select(self.find(css)).select_by_visible_text(label)
+
+    def tick(self, css: str) -> None:
+        box = self.find(css)
+        if not box.is_selected():
+            self.click(box)
+
+    def autocomplete(self, field_id: str, text: str) -> None:
+        """Pick ``text`` in one of the admin's autocomplete (select2) fields."""
+        self.click(self.find(f"#{field_id} + .select2 .select2-selection"))
+        search = self.find(".select2-container--open .select2-search__field")
+        search.send_keys(text)
+        option = (
+            By.XPATH,
+            "//li[contains(@class, 'select2-results__option')]"
+            f"[contains(normalize-space(.), '{text}')]",
+        )
+
+        # Select2 first lists every choice, then redraws the list when the search
+        # answers: an option found in the first list may be gone by the time it is clicked.
+        def picked(driver) -> bool:
+            if text in self._selected_text(field_id):
+                return True
+            driver.find_element(*option).click()
+            return text in self._selected_text(field_id)
+
+        WebDriverWait(
+            self.driver,
+            WAIT_SECONDS,
+            ignored_exceptions=(
+                NoSuchElementException,
+                StaleElementReferenceException,
+                ElementClickInterceptedException,
+            ),
+        ).until(picked)
+
+    def _selected_text(self, field_id: str) -> str:
+        try:
+            return Select(self.driver.find_element(By.ID, field_id)).first_selected_option.text
+        except NoSuchElementException:
+            return ""
+
+    def add_inline_row(self, group_id: str) -> None:
+        rows = len(self.driver.find_elements(By.CSS_SELECTOR, f"#{group_id} tr.form-row"))
+        self.click(self.find(f"#{group_id} .add-row a"))
+        self.wait(
+            lambda driver: (
+                len(driver.find_elements(By.CSS_SELECTOR, f"#{group_id} tr.form-row")) > rows
+            )
+        )
+
+    def run_action(self, changelist: str, action_label: str, object_ids: list[int]) -> None:
+        """Select rows on a change list and run one of its admin actions."""
+        self.open(changelist)
+        for pk in object_ids:
+            self.tick(f"input.action-select[value='{pk}']")
+        self.choose("select[name=action]", action_label)
+        self.submit_with(self.find("button[name=index]"))
+
+    # --- reading the page --------------------------------------------------------------
+
+    def messages(self, level: str = "") -> list[str]:
+        css = f"ul.messagelist li.{level}" if level else "ul.messagelist li"
+        return [li.text for li in self.driver.find_elements(By.CSS_SELECTOR, css)]
+
+    def errors(self) -> list[str]:
+        return [
+            e.text for e in self.driver.find_elements(By.CSS_SELECTOR, ".errornote, .errorlist li")
+        ]
+
+    def text(self, css: str = "body") -> str:
+        return self.find(css).text
+
+    def screenshot(self, name: str) -> Path:
+        """Save the whole page (up to a sane height) as docs/screenshots/<name>.png."""
+        SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
+        # The dashboard's floated columns are not counted in the document's scroll height,
+        # so measure down to the lowest element.
+        height = self.driver.execute_script(
+            "return Math.max(document.documentElement.scrollHeight, ...Array.from("
+            "document.querySelectorAll('body *'), e => e.getBoundingClientRect().bottom"
+            " + window.scrollY))"
+        )
+        size = self.driver.get_window_size()
+        # The window's height includes the browser's own bars; the page gets the rest.
+        bars = self.driver.execute_script("return window.outerHeight - window.innerHeight")
+        self.driver.set_window_size(
+            SCREENSHOT_WIDTH, min(int(height) + 20, SCREENSHOT_MAX_HEIGHT) + int(bars)
+        )
+        try:
+            path = SCREENSHOTS_DIR / f"{name}.png"
+            self.driver.save_screenshot(str(path))
+        finally:
+            self.driver.set_window_size(size["width"], size["height"])
+        return path
