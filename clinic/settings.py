@@ -81,7 +81,8 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------
 DATABASES = {
     "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'clinic.sqlite3'}"),
+        # An empty DATABASE_URL means "not set", as it does for the broker.
+        env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'clinic.sqlite3'}",
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0, minimum=0),
     )
 }

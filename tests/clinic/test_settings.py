@@ -53,6 +53,13 @@ def test_the_clinic_starts_with_a_secret_key_on_the_embedded_defaults(tmp_path):
     ]
 
 
+def test_empty_database_and_broker_urls_mean_the_embedded_defaults(tmp_path):
+    result = start_django(tmp_path, SECRET_KEY="a-real-secret", DATABASE_URL="", REDIS_URL="")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[1:3] == ["django.db.backends.sqlite3", "filesystem://localhost//"]
+
+
 def test_debug_mode_starts_without_a_secret_key(tmp_path):
     result = start_django(tmp_path, DEBUG="1")
 

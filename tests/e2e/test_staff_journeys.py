@@ -16,9 +16,9 @@ from tests.factories import CourseFactory, PatientFactory, StaffUserFactory, Vis
 
 pytestmark = [
     pytest.mark.e2e,
-    # The live server needs committed data; the contraindication catalogue the
-    # migrations seed is put back after each test.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # The live server needs committed data.
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("contraindication_catalogue"),
 ]
 
 PASSWORD = "correct-horse-battery"
