@@ -401,24 +401,6 @@ class VisitAdmin(SimpleHistoryAdmin):
         readonly = clinical_readonly_fields(request)
         return [name for name in self.list_editable if name not in readonly]
 
-    def has_export_permission(self, request: HttpRequest) -> bool:
-        # Summaries leave the clinic's system: a permission of its own, not "view".
-        return request.user.has_perm("courses.export_course")
-
-    def changelist_view(self, request: HttpRequest, extra_context=None):
-        extra_context = {
-            **(extra_context or {}),
-            "can_export": self.has_export_permission(request),
-        }
-        return super().changelist_view(request, extra_context)
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        extra_context = {
-            **(extra_context or {}),
-            "can_export": self.has_export_permission(request),
-        }
-        return super().changeform_view(request, object_id, form_url, extra_context)
-
     def get_changelist_instance(self, request: HttpRequest):
         changelist = super().get_changelist_instance(request)
         changelist.list_editable = self.get_list_editable(request)
