@@ -235,16 +235,18 @@ def answer_attempt_register(
     # The message row is locked so that two requests at once cannot both take the
     # last attempt, nor both create the count.
     Message.objects.select_for_update().filter(pk=message.pk).values_list("pk").first()
-    attempts, _created = AnswerAttempts.objects.get_or_create(
-        message_id=message.pk, defaults={"window_started_at": now}
+    attempts, created = AnswerAttempts.objects.get_or_create(
+        message_id=message.pk, defaults={"window_started_at": now, "count": 1}
     )
+    if created:
+        return None
     window = dt.timedelta(minutes=settings.CLINIC_ANSWER_WINDOW_MINUTES)
     if now >= attempts.window_started_at + window:
         attempts.window_started_at, attempts.count = now, 0
     if attempts.count >= settings.CLINIC_ANSWER_ATTEMPTS:
         return attempts.window_started_at + window
     attempts.count += 1
-    attempts.save()
+    attempts.save(update_fields=["window_started_at", "count"])
     return None
 
 

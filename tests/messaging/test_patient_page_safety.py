@@ -66,6 +66,22 @@ def test_the_count_of_one_link_leaves_other_links_alone(client, check_in, attemp
     assert Feedback.objects.get().message == other
 
 
+def test_counting_an_attempt_takes_the_same_few_queries_however_many_came_before(
+    client, check_in, attempts, django_assert_num_queries
+):
+    url = feedback_url(check_in)
+    client.post(url, {"pain": "x"})
+
+    # The message, then in a savepoint: its row lock, the count, its update; then
+    # whether it was answered.
+    for _ in range(2):
+        with django_assert_num_queries(7):
+            client.post(url, {"pain": "x"})
+    # Past the limit: the message, the lock and the count, no update and no form.
+    with django_assert_num_queries(5):
+        assert client.post(url, {"pain": "x"}).status_code == 429
+
+
 def test_opening_the_page_does_not_count_as_an_attempt(client, check_in, attempts):
     url = feedback_url(check_in)
     for _ in range(5):
