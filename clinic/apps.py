@@ -16,6 +16,8 @@ class ClinicConfig(AppConfig):
 
         from django.db.models.signals import post_migrate
 
+        from clinic import checks  # noqa: F401  (registers the system checks)
+
         post_migrate.connect(_sync_roles, dispatch_uid="clinic.roles.sync")
 
 

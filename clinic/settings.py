@@ -188,6 +188,10 @@ CLINIC_MAX_REPEAT_REMINDERS = env_int("CLINIC_MAX_REPEAT_REMINDERS", 4, minimum=
 CLINIC_FOLLOW_UP_DAYS = env_int("CLINIC_FOLLOW_UP_DAYS", 14, minimum=1, maximum=365)
 # Days a link in a message (pain feedback) stays valid.
 CLINIC_LINK_MAX_AGE_DAYS = env_int("CLINIC_LINK_MAX_AGE_DAYS", 14, minimum=1, maximum=365)
+# Answers one feedback link takes in a window of so many minutes; more get a
+# "try again later" page. Counted in the database, so shared by every web machine.
+CLINIC_ANSWER_ATTEMPTS = env_int("CLINIC_ANSWER_ATTEMPTS", 10, minimum=1)
+CLINIC_ANSWER_WINDOW_MINUTES = env_int("CLINIC_ANSWER_WINDOW_MINUTES", 60, minimum=1)
 # Clinic-local hours in which messages may go out; what falls due outside waits.
 CLINIC_SENDING_HOURS = env_time_window("CLINIC_SENDING_HOURS", "09:00-20:00")
 # A reported pain this many points above the pain before the visit alerts the therapist.

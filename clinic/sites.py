@@ -20,5 +20,6 @@ class ClinicAdminSite(admin.AdminSite):
         return settings.CLINIC_NAME
 
     def index(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
-        context = {"home": staff_home(), **(extra_context or {})}
+        home = staff_home(with_messages=request.user.has_perm("messaging.view_message"))
+        context = {"home": home, **(extra_context or {})}
         return super().index(request, extra_context=context)

@@ -35,19 +35,21 @@ class MessageAdmin(admin.ModelAdmin):
         "created_at",
     ]
     fields = readonly_fields
+    # The actions need change permission: without it Django offers them to anyone who
+    # may see the list.
     actions = ["cancel_messages", "send_messages_now", "retry_failed_messages"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Messages come from the clinic's work (courses, visits, answers), not by hand.
         return False
 
-    @admin.action(description=_("Cancel the selected messages"))
+    @admin.action(description=_("Cancel the selected messages"), permissions=["change"])
     def cancel_messages(self, request: HttpRequest, queryset: QuerySet) -> None:
         count = services.messages_cancel(queryset=queryset, reason=_("Cancelled by staff."))
         text = ngettext("%(count)d message cancelled.", "%(count)d messages cancelled.", count)
         self.message_user(request, text % {"count": count}, messages.SUCCESS)
 
-    @admin.action(description=_("Send the selected messages now"))
+    @admin.action(description=_("Send the selected messages now"), permissions=["change"])
     def send_messages_now(self, request: HttpRequest, queryset: QuerySet) -> None:
         count = sending.messages_send_now(queryset=queryset)
         transaction.on_commit(dispatch_due_messages_task.delay)
@@ -58,7 +60,7 @@ class MessageAdmin(admin.ModelAdmin):
         )
         self.message_user(request, text % {"count": count}, messages.SUCCESS)
 
-    @admin.action(description=_("Retry the selected failed messages"))
+    @admin.action(description=_("Retry the selected failed messages"), permissions=["change"])
     def retry_failed_messages(self, request: HttpRequest, queryset: QuerySet) -> None:
         count = sending.messages_retry_failed(queryset=queryset)
         transaction.on_commit(dispatch_due_messages_task.delay)

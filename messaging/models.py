@@ -194,3 +194,34 @@ class Feedback(models.Model):
 
     def __str__(self) -> str:
         return _("Pain %(pain)d/10") % {"pain": self.pain}
+
+
+class AnswerAttempts(models.Model):
+    """How many answers were posted through a message's feedback link in the current
+    window, so that a link cannot be hammered (see ``services.answer_attempt_register``).
+
+    Counted in the database rather than Django's cache: the default cache is per process,
+    so with several web processes or machines each would allow the limit again, and the
+    database is what they all share, on one machine or many. Patients answer rarely, so
+    the extra row write per answer costs nothing that matters.
+    """
+
+    message = models.OneToOneField(
+        Message,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="answer_attempts",
+        verbose_name=_("message"),
+    )
+    window_started_at = models.DateTimeField(_("window started at"))
+    count = models.PositiveIntegerField(_("attempts"), default=0)
+
+    class Meta:
+        verbose_name = _("answer attempts")
+        verbose_name_plural = _("answer attempts")
+
+    def __str__(self) -> str:
+        return _("%(count)d attempts since %(since)s") % {
+            "count": self.count,
+            "since": self.window_started_at,
+        }

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from courses.models import Course, Visit
 from messaging import timing
-from messaging.models import Feedback, Message
+from messaging.models import AnswerAttempts, Feedback, Message
 from patients.models import ConsentChange, Patient
 
 
@@ -79,6 +79,23 @@ def patient_messages_cancel(*, patient: Patient) -> int:
         queryset=Message.objects.to_patients().filter(patient=patient),
         reason=_("The patient withdrew consent to messages."),
     )
+
+
+def patient_messages_forget(*, patient: Patient) -> None:
+    """The patient asked to be forgotten: stop every message about them, staff alerts
+    included, and drop the personal text the message log holds.
+
+    A mail server's error can quote the patient's address, and a comment is the
+    patient's own words; the pain scores stay, as anonymous statistics.
+    """
+    messages_cancel(
+        queryset=Message.objects.filter(patient=patient),
+        reason=_("The patient was anonymised."),
+    )
+    Message.objects.filter(patient=patient).exclude(last_error="").exclude(
+        status=Message.Status.CANCELLED
+    ).update(last_error="")
+    Feedback.objects.filter(patient=patient).exclude(comment="").update(comment="")
 
 
 def patient_repeat_reminders_cancel(*, patient: Patient) -> int:
@@ -200,6 +217,39 @@ def why_not_send(message: Message) -> str | None:
 # --- answers from patients ------------------------------------------------------------
 
 
+class AlreadyAnswered(ValidationError):
+    """The message was answered before: a double click, a replayed form, a second go."""
+
+
+@transaction.atomic
+def answer_attempt_register(
+    *, message: Message, now: dt.datetime | None = None
+) -> dt.datetime | None:
+    """Count one answer posted through ``message``'s link.
+
+    Returns None when it may go ahead, else when the link takes answers again: at most
+    ``CLINIC_ANSWER_ATTEMPTS`` in a window of ``CLINIC_ANSWER_WINDOW_MINUTES`` from the
+    first. Counted per message, so every link to the same question shares one count.
+    """
+    now = now or timezone.now()
+    # The message row is locked so that two requests at once cannot both take the
+    # last attempt, nor both create the count.
+    Message.objects.select_for_update().filter(pk=message.pk).values_list("pk").first()
+    attempts, created = AnswerAttempts.objects.get_or_create(
+        message_id=message.pk, defaults={"window_started_at": now, "count": 1}
+    )
+    if created:
+        return None
+    window = dt.timedelta(minutes=settings.CLINIC_ANSWER_WINDOW_MINUTES)
+    if now >= attempts.window_started_at + window:
+        attempts.window_started_at, attempts.count = now, 0
+    if attempts.count >= settings.CLINIC_ANSWER_ATTEMPTS:
+        return attempts.window_started_at + window
+    attempts.count += 1
+    attempts.save(update_fields=["window_started_at", "count"])
+    return None
+
+
 @transaction.atomic
 def feedback_submit(*, message: Message, pain: int, comment: str = "") -> Feedback:
     """Store a patient's answer to a check-in or follow-up; alert the therapist when the
@@ -212,7 +262,7 @@ def feedback_submit(*, message: Message, pain: int, comment: str = "") -> Feedba
     if not locked.asks_for_feedback:
         raise ValidationError(_("This message does not ask for an answer."))
     if Feedback.objects.filter(message=locked).exists():
-        raise ValidationError(_("This question has already been answered. Thank you."))
+        raise AlreadyAnswered(_("This question has already been answered. Thank you."))
     visit = locked.visit
     if visit is None:
         visit = (

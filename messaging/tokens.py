@@ -2,6 +2,11 @@
 
 A link carries only a signed token: the message and its patient's ids. The salt differs
 per purpose, so a feedback link cannot be used to unsubscribe and the other way round.
+
+The payload is readable (base64, not encrypted), so it holds ids and nothing else: no
+name, address or health detail. Changing an id breaks the signature; the patient's id is
+checked against the message's as well, so even a correctly signed pair that does not
+belong together reaches nothing. The signing time inside the token is what expires it.
 """
 
 from django.conf import settings

@@ -1,8 +1,12 @@
 """Pages for patients, reached only through signed links in their messages."""
 
+import datetime as dt
+import math
+
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -15,16 +19,39 @@ def _bad_link(request: HttpRequest) -> HttpResponse:
     return render(request, "messaging/bad_link.html", status=400)
 
 
+def _too_many_attempts(request: HttpRequest, until: dt.datetime) -> HttpResponse:
+    seconds = max(1, math.ceil((until - timezone.now()).total_seconds()))
+    response = render(
+        request,
+        "messaging/too_many_attempts.html",
+        {"minutes": math.ceil(seconds / 60)},
+        status=429,
+    )
+    response["Retry-After"] = str(seconds)
+    return response
+
+
+def _already_answered(request: HttpRequest) -> HttpResponse:
+    return render(request, "messaging/feedback_thanks.html", {"already": True})
+
+
 @require_http_methods(["GET", "POST"])
 def feedback(request: HttpRequest, token: str) -> HttpResponse:
     try:
         message = tokens.message_from_token(token=token, purpose=tokens.FEEDBACK)
     except tokens.BadLink:
         return _bad_link(request)
-    if not message.asks_for_feedback:
+    # A patient who asked to be forgotten has no answers to give through old links.
+    if not message.asks_for_feedback or message.patient.anonymised_at is not None:
         return _bad_link(request)
+    if request.method == "POST":
+        # Counted before anything else, so that neither bad input nor replays of an
+        # answered form can be posted without limit.
+        until = services.answer_attempt_register(message=message)
+        if until is not None:
+            return _too_many_attempts(request, until)
     if hasattr(message, "answer"):
-        return render(request, "messaging/feedback_thanks.html", {"already": True})
+        return _already_answered(request)
     form = FeedbackForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -33,6 +60,9 @@ def feedback(request: HttpRequest, token: str) -> HttpResponse:
                 pain=form.cleaned_data["pain"],
                 comment=form.cleaned_data["comment"],
             )
+        except services.AlreadyAnswered:
+            # A double click: the first request stored the answer while this one waited.
+            return _already_answered(request)
         except ValidationError as error:
             form.add_error(None, error)
         else:

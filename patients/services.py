@@ -124,21 +124,27 @@ def patient_export_data(*, patient: Patient, by: AbstractBaseUser | None = None)
     _require(by, "patients.export_patient_data")
     from courses.models import Course, Visit
 
-    related: dict[str, list[dict]] = {}
+    related: dict[str, dict[Any, dict]] = {}
+
+    def add(model: type[models.Model], rows: list[dict]) -> None:
+        # A row can be reached twice (a course's feedback also points at the patient).
+        for row in rows:
+            related.setdefault(model._meta.label_lower, {})[row["pk"]] = row
+
     for model, queryset in _pointing_at(Patient, [patient.pk]):
         rows = _rows(queryset)
         if not rows:
             continue
-        related.setdefault(model._meta.label_lower, []).extend(rows)
+        add(model, rows)
         for child, child_queryset in _pointing_at(model, [row["pk"] for row in rows]):
-            child_rows = _rows(child_queryset)
-            if child_rows:
-                related.setdefault(child._meta.label_lower, []).extend(child_rows)
+            add(child, _rows(child_queryset))
     course_ids = list(Course.objects.filter(patient=patient).values_list("pk", flat=True))
     data = {
         "exported_at": timezone.now(),
         "patient": _rows(Patient.objects.filter(pk=patient.pk))[0],
-        "related": related,
+        "related": {
+            label: [rows[pk] for pk in sorted(rows)] for label, rows in related.items() if rows
+        },
         "history": {
             "patients.patient": _rows(Patient.history.filter(id=patient.pk)),
             "patients.patientcontraindication": _rows(
@@ -178,6 +184,8 @@ def patient_anonymise(*, patient: Patient, by: AbstractBaseUser | None = None) -
             _("Complete or cancel the patient's open courses before anonymising the patient.")
         )
     patient_set_reminders_consent(patient=locked, given=False, by=by)
+    # Consent may have been withdrawn before, and staff alerts are not covered by it.
+    messaging.patient_messages_forget(patient=locked)
     now = timezone.now()
 
     contraindications = PatientContraindication.objects.filter(patient=locked)

@@ -27,9 +27,10 @@ def _production_env(**extra: str) -> dict[str, str]:
     env.update(
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="clinic.example",
+        CLINIC_SITE_URL="https://clinic.example",
         CLINIC_VAR_DIR=str(ROOT / "var" / "check-deploy"),
-        **extra,
     )
+    env.update(extra)
     return env
 
 
@@ -50,16 +51,33 @@ def test_production_settings_pass_the_deployment_checks_with_no_warning():
     assert "System check identified no issues" in result.stdout
 
 
-def test_turning_https_off_in_production_is_reported_by_the_deployment_checks():
+@pytest.mark.parametrize(
+    ("variable", "value", "check_id"),
+    [
+        ("SECURE_SSL_REDIRECT", "0", "security.W008"),
+        # The address in patients' links, which carry their signed tokens.
+        ("CLINIC_SITE_URL", "http://clinic.example", "clinic.W001"),
+    ],
+)
+def test_turning_https_off_in_production_is_reported_by_the_deployment_checks(
+    variable, value, check_id
+):
     result = _manage(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        env=_production_env(SECURE_SSL_REDIRECT="0"),
+        "check", "--deploy", "--fail-level", "WARNING", env=_production_env(**{variable: value})
     )
     assert result.returncode != 0
-    assert "security.W008" in result.stdout + result.stderr
+    assert check_id in result.stdout + result.stderr
+
+
+def test_the_site_address_check_stays_quiet_in_debug_and_on_https(settings):
+    from clinic.checks import site_url_is_https
+
+    settings.DEBUG, settings.CLINIC_SITE_URL = False, "http://clinic.example"
+    assert [w.id for w in site_url_is_https(None)] == ["clinic.W001"]
+    settings.CLINIC_SITE_URL = "https://clinic.example"
+    assert site_url_is_https(None) == []
+    settings.DEBUG, settings.CLINIC_SITE_URL = True, "http://localhost:8000"
+    assert site_url_is_https(None) == []
 
 
 def test_production_refuses_to_start_without_a_secret_key():
