@@ -16,7 +16,9 @@ from django.conf import settings
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 
+from clinic.roles import RECEPTION, THERAPIST
 from tests.e2e.pages import StaffBrowser
+from tests.factories import staff_with_role
 
 CHROMIUM = os.environ.get("CLINIC_E2E_CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("CLINIC_E2E_CHROMEDRIVER", "/usr/bin/chromedriver")
@@ -32,6 +34,9 @@ CHROMIUM_FLAGS = [
     "--window-size=1440,900",
     "--hide-scrollbars",
 ]
+
+
+PASSWORD = "correct-horse-battery"
 
 
 def in_ci() -> bool:
@@ -131,3 +136,17 @@ def browser(request, chromium, live_server, download_dir) -> Iterator[StaffBrows
         chromium.save_screenshot(str(folder / f"{request.node.name}.png"))
         (folder / f"{request.node.name}.html").write_text(chromium.page_source)
     chromium.delete_all_cookies()
+
+
+@pytest.fixture
+def receptionist(transactional_db):
+    return staff_with_role(
+        RECEPTION, username="reception", first_name="Rosa", last_name="Mendes", password=PASSWORD
+    )
+
+
+@pytest.fixture
+def therapist(transactional_db):
+    return staff_with_role(
+        THERAPIST, username="therapist", first_name="Tomas", last_name="Berg", password=PASSWORD
+    )

@@ -134,6 +134,23 @@ class StaffBrowser:
             )
         )
 
+    def log_visit_row(
+        self, row: int, *, sequence: int, day: dt.date, pain: tuple[int, int]
+    ) -> None:
+        """Fill in row ``row`` of the course page's visit log as a done session."""
+        prefix = f"#id_visits-{row}-"
+        self.type(prefix + "sequence", sequence)
+        self.type_date(prefix + "scheduled_at_0", day)
+        self.type(prefix + "scheduled_at_1", "10:00")
+        self.choose(prefix + "status", "Done")
+        self.type(prefix + "duration_minutes", 15)
+        self.choose(prefix + "position", "Lying prone")
+        for technique in ("stroking", "kneading", "vibration"):
+            self.tick(f"input[name='visits-{row}-techniques'][value='{technique}']")
+        self.choose(prefix + "intensity", "Sparing (gentle)")
+        self.type(prefix + "pain_before", pain[0])
+        self.type(prefix + "pain_after", pain[1])
+
     def run_action(self, changelist: str, action_label: str, object_ids: list[int]) -> None:
         """Select rows on a change list and run one of its admin actions."""
         self.open(changelist)

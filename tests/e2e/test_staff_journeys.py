@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from clinic.roles import RECEPTION, THERAPIST
 from courses.models import Course, CourseKind, SpineRegion, Visit
 from patients.models import Patient, PatientContraindication
-from tests.factories import CourseFactory, PatientFactory, VisitFactory, staff_with_role
+from tests.e2e.conftest import PASSWORD
+from tests.factories import CourseFactory, PatientFactory, VisitFactory
 
 pytestmark = [
     pytest.mark.e2e,
@@ -23,22 +23,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("contraindication_catalogue"),
 ]
-
-PASSWORD = "correct-horse-battery"
-
-
-@pytest.fixture
-def receptionist(transactional_db):
-    return staff_with_role(
-        RECEPTION, username="reception", first_name="Rosa", last_name="Mendes", password=PASSWORD
-    )
-
-
-@pytest.fixture
-def therapist(transactional_db):
-    return staff_with_role(
-        THERAPIST, username="therapist", first_name="Tomas", last_name="Berg", password=PASSWORD
-    )
 
 
 def test_course_start_is_blocked_by_a_temporary_contraindication_until_it_is_resolved(
@@ -110,21 +94,6 @@ def test_course_start_is_blocked_by_a_temporary_contraindication_until_it_is_res
     assert course.status == Course.Status.ACTIVE
 
 
-def log_visit_row(browser, row: int, *, sequence: int, day: dt.date, pain: tuple[int, int]):
-    prefix = f"#id_visits-{row}-"
-    browser.type(prefix + "sequence", sequence)
-    browser.type_date(prefix + "scheduled_at_0", day)
-    browser.type(prefix + "scheduled_at_1", "10:00")
-    browser.choose(prefix + "status", "Done")
-    browser.type(prefix + "duration_minutes", 15)
-    browser.choose(prefix + "position", "Lying prone")
-    for technique in ("stroking", "kneading", "vibration"):
-        browser.tick(f"input[name='visits-{row}-techniques'][value='{technique}']")
-    browser.choose(prefix + "intensity", "Sparing (gentle)")
-    browser.type(prefix + "pain_before", pain[0])
-    browser.type(prefix + "pain_after", pain[1])
-
-
 def test_therapist_logs_three_visits_sees_the_chart_completes_the_course_and_exports_it(
     browser, therapist
 ):
@@ -145,8 +114,8 @@ def test_therapist_logs_three_visits_sees_the_chart_completes_the_course_and_exp
     for row, pain in enumerate(pains):
         if row:
             browser.add_inline_row("visits-group")
-        log_visit_row(
-            browser, row, sequence=row + 1, day=start + dt.timedelta(days=3 * row), pain=pain
+        browser.log_visit_row(
+            row, sequence=row + 1, day=start + dt.timedelta(days=3 * row), pain=pain
         )
     browser.press("_continue")
 
