@@ -47,6 +47,7 @@ def test_course_start_is_blocked_by_a_temporary_contraindication_until_it_is_res
     fever = PatientContraindication.objects.get(patient=patient)
     assert fever.resolved_on is None
     browser.screenshot("patient")
+    assert not browser.overflows("#contraindications-group")
 
     # The therapist plans a lumbar course for her.
     browser.log_in("therapist", PASSWORD)
