@@ -220,6 +220,8 @@ class StaffBrowser:
     def screenshot(self, name: str) -> Path:
         """Save the whole page (up to a sane height) as docs/screenshots/<name>.png."""
         SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
+        # A blinking caret in a focused field would make every run's picture differ.
+        self.driver.execute_script("document.activeElement && document.activeElement.blur()")
         # The dashboard's floated columns are not counted in the document's scroll height,
         # so measure down to the lowest element.
         height = self.driver.execute_script(
