@@ -222,6 +222,12 @@ class StaffBrowser:
         SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
         # A blinking caret in a focused field would make every run's picture differ.
         self.driver.execute_script("document.activeElement && document.activeElement.blur()")
+        # ...and so would a focus ring caught fading out.
+        self.wait(
+            lambda driver: driver.execute_script(
+                "return document.getAnimations().every(a => a.playState !== 'running')"
+            )
+        )
         # The dashboard's floated columns are not counted in the document's scroll height,
         # so measure down to the lowest element.
         height = self.driver.execute_script(

@@ -107,6 +107,7 @@ def test_patient_answers_the_post_visit_check_in_and_the_therapist_sees_it(
     answers = browser.text("#feedback-group")
     assert "Stiff after gardening at the weekend." in answers
     assert "7" in answers
+    browser.screenshot("course-feedback")
     browser.open(reverse("admin:courses_course_changelist") + "?flagged=yes")
     assert "Ada Lovelace" in browser.text("#result_list")
     # Every column of the list, the flag last, is in view.
