@@ -68,7 +68,7 @@ def link_in(email: mail.EmailMessage, url_name: str) -> str:
 
 
 def test_patient_answers_the_post_visit_check_in_and_the_therapist_sees_it(
-    browser, therapist, patient_mail
+    browser, therapist, patient_mail, live_server
 ):
     start = timezone.localdate() - dt.timedelta(days=1)
     course = course_started_yesterday("Ada", "Lovelace", therapist, SpineRegion.LUMBAR)
@@ -99,11 +99,18 @@ def test_patient_answers_the_post_visit_check_in_and_the_therapist_sees_it(
 
     answer = Feedback.objects.get(message=check_in)
     assert (answer.pain, answer.raises_alert) == (7, True)
-    assert Message.objects.filter(kind=Message.Kind.STAFF_ALERT, feedback=answer).exists()
 
-    # The therapist sees the answer on the course page and the course flagged.
+    # The therapist is alerted by e-mail: a link to the course, no health details.
+    send_now(Message.objects.get(kind=Message.Kind.STAFF_ALERT, feedback=answer))
+    (alert,) = [m for m in patient_mail if m.to == [therapist.email]]
+    course_url = reverse("admin:courses_course_change", args=[course.pk])
+    assert f"{live_server.url}{course_url}" in alert.body
+    assert "gardening" not in alert.body
+
+    # Following it, the therapist sees the answer on the course page, and the course
+    # flagged in the list.
     browser.log_in("therapist", PASSWORD)
-    browser.open(reverse("admin:courses_course_change", args=[course.pk]))
+    browser.open(live_server.url + course_url)
     answers = browser.text("#feedback-group")
     assert "Stiff after gardening at the weekend." in answers
     assert "7" in answers
