@@ -157,7 +157,9 @@ def test_therapist_logs_three_visits_sees_the_chart_completes_the_course_and_exp
     assert course.end_date == start + dt.timedelta(days=6)
 
     # The summaries of the listed courses, as a spreadsheet.
-    exported = browser.download(browser.find("#content a[href*='/export/csv/']"), ".csv")
+    export_link = browser.find("#content a[href*='/export/csv/']")
+    assert export_link.text.lower() == "export csv"
+    exported = browser.download(export_link, ".csv")
     with exported.open(newline="", encoding="utf-8") as rows:
         (line,) = [r for r in csv.DictReader(rows) if r["course_id"] == str(course.pk)]
     assert line["patient"] == "Grace Hopper"
@@ -167,7 +169,9 @@ def test_therapist_logs_three_visits_sees_the_chart_completes_the_course_and_exp
 
     # The one-page summary to hand to the patient.
     browser.open(reverse("admin:courses_course_change", args=[course.pk]))
-    pdf = browser.download(browser.find("#content a[href$='/pdf/']"), ".pdf")
+    pdf_link = browser.find("#content a[href$='/pdf/']")
+    assert pdf_link.text.lower() == "course pdf"
+    pdf = browser.download(pdf_link, ".pdf")
     text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
     assert "Grace Hopper" in text
 
