@@ -47,7 +47,9 @@ _RECEPTION = [
     "messaging.view_feedback",
 ]
 
-# Therapists plan and run courses and log sessions; patients' details are for reading.
+# Therapists plan and run courses, log sessions and export course summaries (the CSV
+# and the one-page PDF they hand to the patient); patients' details are for reading, and
+# a patient's data export and anonymising stay with the manager.
 _THERAPIST = [
     "patients.view_patient",
     "patients.view_consentchange",
@@ -63,6 +65,7 @@ _THERAPIST = [
     "courses.change_visit",
     "courses.delete_visit",
     "courses.log_visit",
+    "courses.export_course",
     # Patients' pain answers, shown on the course and visit pages.
     "messaging.view_feedback",
 ]

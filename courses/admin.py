@@ -129,7 +129,9 @@ class CourseAdmin(SimpleHistoryAdmin):
     list_filter = ["status", "kind", "region", "massage_kind", "therapist", PainFlaggedFilter]
     list_select_related = ["patient", "therapist"]
     search_fields = ["patient__first_name", "patient__last_name", "patient__phone"]
-    autocomplete_fields = ["patient", "therapist"]
+    # The therapist is a plain select: a clinic has a handful of staff, and an
+    # autocomplete would need every role to be allowed into the user admin.
+    autocomplete_fields = ["patient"]
     date_hierarchy = "start_date"
     readonly_fields = [
         "status",
@@ -271,7 +273,7 @@ class CourseAdmin(SimpleHistoryAdmin):
             return "—"
         series = pain_series(obj, course_visit_log(obj.pk), course_patient_reports(obj.pk))
         return format_html(
-            '<img class="pain-chart" src="{}" alt="{}" width="480" height="200">',
+            '<img class="pain-chart" src="{}" alt="{}" width="720" height="300">',
             pain_chart_svg_data_uri(series),
             _("Pain before and after each visit, and patient reports"),
         )
@@ -389,7 +391,7 @@ class VisitAdmin(SimpleHistoryAdmin):
     search_fields = ["course__patient__first_name", "course__patient__last_name"]
     date_hierarchy = "scheduled_at"
     ordering = ["scheduled_at"]
-    autocomplete_fields = ["course", "therapist"]
+    autocomplete_fields = ["course"]  # the therapist: see CourseAdmin
     readonly_fields = ["patient_contraindications"]
     fields = ["course", "patient_contraindications", *VISIT_LOG_FIELDS, "therapist"]
     inlines = [VisitFeedbackInline]

@@ -16,7 +16,7 @@ from reportlab.lib import colors
 
 from clinic.timeutils import clinic_date
 from courses.models import PAIN_MAX, PAIN_MIN, Course, Visit
-from courses.pdf_fonts import pdf_font_name
+from courses.pdf_fonts import FONT_NAME, pdf_font_name
 from courses.summaries import PatientReport
 
 WIDTH, HEIGHT = 480, 200
@@ -151,4 +151,7 @@ def _day_ticks(last_day: int) -> list[int]:
 def pain_chart_svg_data_uri(series: PainSeries) -> str:
     """The chart as an SVG ``data:`` URI for an <img>: an image cannot run script."""
     svg = renderSVG.drawToString(pain_chart(series))
+    # The PDF's font is registered with ReportLab only; a browser drawing the SVG does not
+    # know it and would fall back to a serif face. Any sans-serif reads the same.
+    svg = svg.replace(f"font-family: {FONT_NAME}", "font-family: 'DejaVu Sans', sans-serif")
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()

@@ -114,7 +114,7 @@ class ConsentChange(models.Model):
         ordering = ["-changed_at", "-id"]
 
     def __str__(self) -> str:
-        return _("given") if self.given else _("withdrawn")
+        return str(_("given") if self.given else _("withdrawn"))
 
 
 class Contraindication(models.Model):

@@ -102,6 +102,9 @@ def test_course_page_shows_the_outcome_the_pain_chart_and_the_pdf_link(admin_cli
     assert "Pain before" in svg
     # One marker per pain score: three visits, before and after.
     assert svg.count("<circle") == 6
+    # The browser does not know the PDF's font: the labels name one it has.
+    assert pdf_fonts.FONT_NAME not in svg
+    assert "sans-serif" in svg
 
 
 def test_course_list_shows_the_summary_columns(admin_client):

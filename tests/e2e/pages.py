@@ -21,15 +21,22 @@ SCREENSHOT_WIDTH = 1440
 SCREENSHOT_MAX_HEIGHT = 2400
 
 
+class ContentSecurityPolicyViolation(AssertionError):
+    """Chromium refused something a page asked for, so the page is not what staff see."""
+
+
 class StaffBrowser:
-    def __init__(self, driver: WebDriver, base_url: str) -> None:
+    def __init__(self, driver: WebDriver, base_url: str, *, download_dir: Path) -> None:
         self.driver = driver
         self.base_url = base_url
+        self.download_dir = download_dir
 
     # --- moving around ----------------------------------------------------------------
 
     def open(self, path: str) -> None:
-        self.driver.get(self.base_url + path)
+        """Open a page of the site, or any address (a link from an e-mail)."""
+        self.driver.get(path if "://" in path else self.base_url + path)
+        self.check_content_security_policy()
 
     def wait(self, condition, seconds: int = WAIT_SECONDS):
         return WebDriverWait(self.driver, seconds).until(condition)
@@ -51,6 +58,7 @@ class StaffBrowser:
         self.click(button)
         self.wait(EC.staleness_of(page))
         self.find("body")
+        self.check_content_security_policy()
 
     def press(self, name: str) -> None:
         """Press one of the admin's save buttons by its name (_save, _continue...)."""
@@ -126,6 +134,23 @@ class StaffBrowser:
             )
         )
 
+    def log_visit_row(
+        self, row: int, *, sequence: int, day: dt.date, pain: tuple[int, int]
+    ) -> None:
+        """Fill in row ``row`` of the course page's visit log as a done session."""
+        prefix = f"#id_visits-{row}-"
+        self.type(prefix + "sequence", sequence)
+        self.type_date(prefix + "scheduled_at_0", day)
+        self.type(prefix + "scheduled_at_1", "10:00")
+        self.choose(prefix + "status", "Done")
+        self.type(prefix + "duration_minutes", 15)
+        self.choose(prefix + "position", "Lying prone")
+        for technique in ("stroking", "kneading", "vibration"):
+            self.tick(f"input[name='visits-{row}-techniques'][value='{technique}']")
+        self.choose(prefix + "intensity", "Sparing (gentle)")
+        self.type(prefix + "pain_before", pain[0])
+        self.type(prefix + "pain_after", pain[1])
+
     def run_action(self, changelist: str, action_label: str, object_ids: list[int]) -> None:
         """Select rows on a change list and run one of its admin actions."""
         self.open(changelist)
@@ -134,7 +159,31 @@ class StaffBrowser:
         self.choose("select[name=action]", action_label)
         self.submit_with(self.find("button[name=index]"))
 
+    def download(self, link: WebElement, suffix: str) -> Path:
+        """Click a link that downloads a file and wait until the file is complete."""
+        self.click(link)
+
+        def finished(_driver) -> Path | None:
+            # Chromium writes to a .crdownload file and renames it when the download ends.
+            done = [p for p in self.download_dir.iterdir() if p.name.endswith(suffix)]
+            return done[0] if len(done) == 1 else None
+
+        return self.wait(finished)
+
     # --- reading the page --------------------------------------------------------------
+
+    def check_content_security_policy(self) -> None:
+        """Fail on any Content-Security-Policy violation Chromium logged since the last
+        check: a refused script or style means a broken page for staff and patients."""
+        violations = [
+            entry["message"]
+            for entry in self.driver.get_log("browser")
+            if "content security policy" in entry["message"].lower()
+        ]
+        if violations:
+            raise ContentSecurityPolicyViolation(
+                f"{self.driver.current_url}: " + "\n".join(violations)
+            )
 
     def messages(self, level: str = "") -> list[str]:
         css = f"ul.messagelist li.{level}" if level else "ul.messagelist li"
@@ -148,9 +197,37 @@ class StaffBrowser:
     def text(self, css: str = "body") -> str:
         return self.find(css).text
 
+    def image_size(self, css: str) -> tuple[int, int]:
+        """The size an image is drawn at; (0, 0) if the browser could not decode it."""
+        image = self.find(css)
+        self.wait(
+            lambda _driver: self.driver.execute_script("return arguments[0].complete", image)
+        )
+        loaded, width, height = self.driver.execute_script(
+            "const r = arguments[0].getBoundingClientRect();"
+            "return [arguments[0].naturalWidth > 0, Math.round(r.width), Math.round(r.height)]",
+            image,
+        )
+        return (width, height) if loaded else (0, 0)
+
+    def overflows(self, css: str) -> bool:
+        """Whether the element's content is wider than the element (it scrolls sideways)."""
+        element = self.find(css)
+        return self.driver.execute_script(
+            "return arguments[0].scrollWidth > arguments[0].clientWidth", element
+        )
+
     def screenshot(self, name: str) -> Path:
         """Save the whole page (up to a sane height) as docs/screenshots/<name>.png."""
         SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
+        # A blinking caret in a focused field would make every run's picture differ.
+        self.driver.execute_script("document.activeElement && document.activeElement.blur()")
+        # ...and so would a focus ring caught fading out.
+        self.wait(
+            lambda driver: driver.execute_script(
+                "return document.getAnimations().every(a => a.playState !== 'running')"
+            )
+        )
         # The dashboard's floated columns are not counted in the document's scroll height,
         # so measure down to the lowest element.
         height = self.driver.execute_script(

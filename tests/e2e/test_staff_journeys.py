@@ -1,19 +1,22 @@
 """Staff journeys through the admin in headless Chromium, each ending in the database.
 
-Roles are plain staff users with the permissions each job needs; screenshots of the
-pages they pass through go to docs/screenshots/ for the README.
+Staff are members of the real role groups (clinic/roles.py); screenshots of the pages
+they pass through go to docs/screenshots/ for the README.
 """
 
+import csv
 import datetime as dt
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from pypdf import PdfReader
 from selenium.webdriver.common.by import By
 
 from courses.models import Course, CourseKind, SpineRegion, Visit
 from patients.models import Patient, PatientContraindication
-from tests.factories import CourseFactory, PatientFactory, StaffUserFactory, VisitFactory
+from tests.e2e.conftest import PASSWORD
+from tests.factories import CourseFactory, PatientFactory, VisitFactory
 
 pytestmark = [
     pytest.mark.e2e,
@@ -21,51 +24,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("contraindication_catalogue"),
 ]
-
-PASSWORD = "correct-horse-battery"
-
-RECEPTIONIST_PERMISSIONS = [
-    "patients.add_patient",
-    "patients.change_patient",
-    "patients.view_patient",
-    "patients.add_patientcontraindication",
-    "patients.change_patientcontraindication",
-    "patients.view_patientcontraindication",
-    "patients.view_contraindication",
-    "patients.view_consentchange",
-    "courses.view_course",
-]
-THERAPIST_PERMISSIONS = [
-    "patients.view_patient",
-    "patients.view_patientcontraindication",
-    "courses.add_course",
-    "courses.change_course",
-    "courses.view_course",
-    "courses.add_visit",
-    "courses.change_visit",
-    "courses.view_visit",
-    "auth.view_user",
-]
-
-
-@pytest.fixture
-def receptionist(transactional_db):
-    return StaffUserFactory(
-        username="reception",
-        first_name="Rosa",
-        last_name="Mendes",
-        permissions=RECEPTIONIST_PERMISSIONS,
-    )
-
-
-@pytest.fixture
-def therapist(transactional_db):
-    return StaffUserFactory(
-        username="therapist",
-        first_name="Tomas",
-        last_name="Berg",
-        permissions=THERAPIST_PERMISSIONS,
-    )
 
 
 def test_course_start_is_blocked_by_a_temporary_contraindication_until_it_is_resolved(
@@ -82,7 +40,7 @@ def test_course_start_is_blocked_by_a_temporary_contraindication_until_it_is_res
     browser.type("#id_phone", "+44 7700 900123")
     browser.type("#id_email", "ada@example.test")
     browser.add_inline_row("contraindications-group")
-    browser.autocomplete("id_contraindications-0-contraindication", "Fever")
+    browser.choose("#id_contraindications-0-contraindication", "Fever of any cause")
     browser.type_date("#id_contraindications-0-noted_on", today)
     browser.press("_continue")
     assert browser.errors() == []
@@ -90,6 +48,7 @@ def test_course_start_is_blocked_by_a_temporary_contraindication_until_it_is_res
     fever = PatientContraindication.objects.get(patient=patient)
     assert fever.resolved_on is None
     browser.screenshot("patient")
+    assert not browser.overflows("#contraindications-group")
 
     # The therapist plans a lumbar course for her.
     browser.log_in("therapist", PASSWORD)
@@ -98,7 +57,7 @@ def test_course_start_is_blocked_by_a_temporary_contraindication_until_it_is_res
     browser.choose("#id_kind", str(CourseKind.THERAPEUTIC.label))
     browser.type("#id_planned_sessions", 10)
     browser.choose("#id_region", str(SpineRegion.LUMBAR.label))
-    browser.autocomplete("id_therapist", "therapist")
+    browser.choose("#id_therapist", "therapist")
     browser.type_date("#id_start_date", today)
     browser.press("_save")
     assert browser.errors() == []
@@ -137,22 +96,7 @@ def test_course_start_is_blocked_by_a_temporary_contraindication_until_it_is_res
     assert course.status == Course.Status.ACTIVE
 
 
-def log_visit_row(browser, row: int, *, sequence: int, day: dt.date, pain: tuple[int, int]):
-    prefix = f"#id_visits-{row}-"
-    browser.type(prefix + "sequence", sequence)
-    browser.type_date(prefix + "scheduled_at_0", day)
-    browser.type(prefix + "scheduled_at_1", "10:00")
-    browser.choose(prefix + "status", "Done")
-    browser.type(prefix + "duration_minutes", 15)
-    browser.choose(prefix + "position", "Lying prone")
-    for technique in ("stroking", "kneading", "vibration"):
-        browser.tick(f"input[name='visits-{row}-techniques'][value='{technique}']")
-    browser.choose(prefix + "intensity", "Sparing (gentle)")
-    browser.type(prefix + "pain_before", pain[0])
-    browser.type(prefix + "pain_after", pain[1])
-
-
-def test_therapist_logs_three_visits_from_the_course_page_and_completes_the_course_early(
+def test_therapist_logs_three_visits_sees_the_chart_completes_the_course_and_exports_it(
     browser, therapist
 ):
     start = timezone.localdate() - dt.timedelta(days=14)
@@ -172,8 +116,8 @@ def test_therapist_logs_three_visits_from_the_course_page_and_completes_the_cour
     for row, pain in enumerate(pains):
         if row:
             browser.add_inline_row("visits-group")
-        log_visit_row(
-            browser, row, sequence=row + 1, day=start + dt.timedelta(days=3 * row), pain=pain
+        browser.log_visit_row(
+            row, sequence=row + 1, day=start + dt.timedelta(days=3 * row), pain=pain
         )
     browser.press("_continue")
 
@@ -185,7 +129,15 @@ def test_therapist_logs_three_visits_from_the_course_page_and_completes_the_cour
     assert visits[0].techniques == ["stroking", "kneading", "vibration"]
     course.refresh_from_db()
     assert course.status == Course.Status.ACTIVE
+
+    # The summary shows the outcome and a pain chart the browser could draw.
+    summary = browser.text("fieldset:has(img.pain-chart)")
+    assert "Pain went from 7 to 2" in summary
+    assert "a clinically important improvement" in summary
+    assert browser.image_size("img.pain-chart") == (720, 300)
     browser.screenshot("course")
+    # The whole visit log fits the screen: no column hides behind a scroll bar.
+    assert not browser.overflows(".inline-group .tabular:has(fieldset.visit-log)")
 
     browser.open(reverse("admin:courses_visit_changelist"))
     assert "Grace Hopper" in browser.text("#result_list")
@@ -204,6 +156,25 @@ def test_therapist_logs_three_visits_from_the_course_page_and_completes_the_cour
     assert course.status == Course.Status.COMPLETED
     assert course.completed_early is True
     assert course.end_date == start + dt.timedelta(days=6)
+
+    # The summaries of the listed courses, as a spreadsheet.
+    export_link = browser.find("#content a[href*='/export/csv/']")
+    assert export_link.text.lower() == "export csv"
+    exported = browser.download(export_link, ".csv")
+    with exported.open(newline="", encoding="utf-8") as rows:
+        (line,) = [r for r in csv.DictReader(rows) if r["course_id"] == str(course.pk)]
+    assert line["patient"] == "Grace Hopper"
+    assert line["status"] == "completed"
+    assert (line["sessions_done"], line["pain_at_start"], line["pain_at_end"]) == ("3", "7", "2")
+    assert line["important_improvement"] == "yes"
+
+    # The one-page summary to hand to the patient.
+    browser.open(reverse("admin:courses_course_change", args=[course.pk]))
+    pdf_link = browser.find("#content a[href$='/pdf/']")
+    assert pdf_link.text.lower() == "course pdf"
+    pdf = browser.download(pdf_link, ".pdf")
+    text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
+    assert "Grace Hopper" in text
 
 
 def test_home_page_shows_todays_work_and_leads_to_logging_a_visit(browser, therapist):

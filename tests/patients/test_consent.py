@@ -1,9 +1,10 @@
 import pytest
 from django.urls import reverse
 
+from clinic.roles import THERAPIST
 from patients.models import ConsentChange, Patient
 from patients.services import patient_save, patient_set_reminders_consent
-from tests.factories import PatientFactory, UserFactory
+from tests.factories import PatientFactory, UserFactory, staff_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -88,3 +89,14 @@ def test_staff_record_consent_for_several_patients_with_the_admin_action(admin_c
     assert Patient.objects.filter(reminders_consent=True).count() == 3
     assert ConsentChange.objects.count() == 2
     assert set(ConsentChange.objects.values_list("recorded_by__is_superuser", flat=True)) == {True}
+
+
+def test_staff_who_may_only_read_consent_see_a_patients_consent_changes(client):
+    patient = PatientFactory()
+    patient_set_reminders_consent(patient=patient, given=False, by=None)
+    client.force_login(staff_with_role(THERAPIST))
+
+    response = client.get(reverse("admin:patients_patient_change", args=[patient.pk]))
+
+    assert response.status_code == 200
+    assert str(ConsentChange.objects.get(patient=patient)) == "withdrawn"

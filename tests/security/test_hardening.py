@@ -186,6 +186,17 @@ def test_error_pages_say_what_happened_and_nothing_else(code):
 
 
 @pytest.mark.django_db
+def test_a_form_refused_by_csrf_gets_a_plain_page_the_csp_allows():
+    response = Client(enforce_csrf_checks=True).post(reverse("admin:login"), {"username": "x"})
+
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert "Form not accepted" in html
+    assert "<style" not in html
+    assert not INLINE_STYLE.findall(html)
+
+
+@pytest.mark.django_db
 def test_an_unknown_address_gets_the_plain_404_page():
     response = Client().get("/no-such-page/")
     assert response.status_code == 404

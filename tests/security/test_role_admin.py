@@ -228,3 +228,21 @@ def test_consent_actions_need_the_right_to_change_patients(therapist_client, rec
     consent_actions = {"record_consent_given", "record_consent_withdrawn"}
     assert _actions(therapist_client, url) & consent_actions == set()
     assert consent_actions <= _actions(reception_client, url)
+
+
+@pytest.mark.parametrize(
+    ("who", "url_name"),
+    [
+        ("therapist_client", "admin:courses_course_add"),
+        ("reception_client", "admin:courses_visit_add"),
+    ],
+)
+def test_the_therapist_is_picked_from_a_list_every_role_may_read(
+    who, url_name, request, therapist_staff
+):
+    # An autocomplete would ask the user admin, which no role may open.
+    response = request.getfixturevalue(who).get(reverse(url_name))
+
+    field = response.context["adminform"].form.fields["therapist"]
+    assert type(field.widget.widget).__name__ == "Select"
+    assert therapist_staff.pk in {value.value for value, _label in field.choices if value}

@@ -47,7 +47,7 @@ def test_reception_can_manage_patients_and_book_visits_but_not_log_or_export():
     }
 
 
-def test_therapist_runs_courses_and_logs_visits_but_cannot_export_or_delete_patients():
+def test_therapist_runs_courses_logs_visits_and_exports_them_but_not_patient_data():
     assert _perms(THERAPIST) == {
         "patients.view_patient",
         "patients.view_consentchange",
@@ -63,8 +63,11 @@ def test_therapist_runs_courses_and_logs_visits_but_cannot_export_or_delete_pati
         "courses.change_visit",
         "courses.delete_visit",
         "courses.log_visit",
+        "courses.export_course",
         "messaging.view_feedback",
     }
+    assert "patients.export_patient_data" not in _perms(THERAPIST)
+    assert "patients.anonymise_patient" not in _perms(THERAPIST)
 
 
 def test_manager_has_every_clinic_permission_and_can_lift_lockouts():
