@@ -1,0 +1,2 @@
+# Importing the modules registers their admin classes with the site.
+from courses.admin import courses, visits  # noqa: F401

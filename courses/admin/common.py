@@ -1,0 +1,50 @@
+"""What the course and visit pages share."""
+
+from django.http import HttpRequest
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+
+from courses import selectors, services
+
+VISIT_LOG_FIELDS = [
+    "sequence",
+    "scheduled_at",
+    "status",
+    "performed_at",
+    "duration_minutes",
+    "position",
+    "techniques",
+    "intensity",
+    "exacerbation",
+    "pain_before",
+    "pain_after",
+    "notes",
+]
+
+
+def clinical_readonly_fields(request: HttpRequest) -> list[str]:
+    """The visit's clinical fields, read-only for staff who may not log sessions."""
+    if request.user.has_perm("courses.log_visit"):
+        return []
+    return list(services.VISIT_CLINICAL_FIELDS)
+
+
+def contraindications_html(patient_id: int | None):
+    if patient_id is None:
+        return "—"
+    records = selectors.patient_open_contraindications(patient_id)
+    if not records:
+        return _("None recorded")
+    return format_html_join(
+        mark_safe("<br>"),
+        '<span class="contraindication contraindication-{}"><strong>{}</strong>: {}</span>',
+        (
+            (
+                record.contraindication.kind,
+                record.contraindication.get_kind_display(),
+                record.describe(),
+            )
+            for record in records
+        ),
+    )

@@ -1,0 +1,106 @@
+"""The visit pages: the day's list with quick logging, and one visit."""
+
+from functools import partial
+
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from clinic.timeutils import clinic_day_bounds, clinic_today
+from courses import services
+from courses.admin.common import VISIT_LOG_FIELDS, clinical_readonly_fields, contraindications_html
+from courses.forms import (
+    VisitForm,
+    VisitQuickLogForm,
+)
+from courses.models import Visit
+from messaging.admin import VisitFeedbackInline
+
+
+class TodayFilter(admin.SimpleListFilter):
+    title = _("when")
+    parameter_name = "when"
+
+    def lookups(self, request, model_admin):
+        return [("today", _("Today")), ("upcoming", _("Upcoming")), ("past", _("Past"))]
+
+    def queryset(self, request, queryset):
+        start, end = clinic_day_bounds(clinic_today())
+        if self.value() == "today":
+            return queryset.filter(scheduled_at__gte=start, scheduled_at__lt=end)
+        if self.value() == "upcoming":
+            return queryset.filter(scheduled_at__gte=end)
+        if self.value() == "past":
+            return queryset.filter(scheduled_at__lt=start)
+        return queryset
+
+
+@admin.register(Visit)
+class VisitAdmin(SimpleHistoryAdmin):
+    form = VisitForm
+    list_display = [
+        "scheduled_at",
+        "patient",
+        "course_region",
+        "sequence",
+        "status",
+        "pain_before",
+        "pain_after",
+        "therapist",
+    ]
+    list_display_links = ["scheduled_at"]
+    list_editable = ["status", "pain_before", "pain_after"]
+    list_filter = [TodayFilter, "status", "course__region", "therapist"]
+    list_select_related = ["course__patient", "therapist"]
+    search_fields = ["course__patient__first_name", "course__patient__last_name"]
+    date_hierarchy = "scheduled_at"
+    ordering = ["scheduled_at"]
+    autocomplete_fields = ["course"]  # the therapist: see CourseAdmin
+    readonly_fields = ["patient_contraindications"]
+    fields = ["course", "patient_contraindications", *VISIT_LOG_FIELDS, "therapist"]
+    inlines = [VisitFeedbackInline]
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
+        return [*super().get_readonly_fields(request, obj), *clinical_readonly_fields(request)]
+
+    def get_list_editable(self, request: HttpRequest) -> list[str]:
+        readonly = clinical_readonly_fields(request)
+        return [name for name in self.list_editable if name not in readonly]
+
+    def get_changelist_instance(self, request: HttpRequest):
+        changelist = super().get_changelist_instance(request)
+        changelist.list_editable = self.get_list_editable(request)
+        return changelist
+
+    def get_changelist_formset(self, request: HttpRequest, **kwargs):
+        # Django reads ``list_editable`` here directly; reception must not get pain
+        # score inputs on the list either.
+        return forms.modelformset_factory(
+            self.model,
+            self.get_changelist_form(request),
+            extra=0,
+            fields=self.get_list_editable(request),
+            formfield_callback=partial(self.formfield_for_dbfield, request=request),
+            **kwargs,
+        )
+
+    @admin.display(description=_("patient"), ordering="course__patient__last_name")
+    def patient(self, obj: Visit):
+        return obj.course.patient
+
+    @admin.display(description=_("spine region"), ordering="course__region")
+    def course_region(self, obj: Visit):
+        return obj.course.get_region_display()
+
+    @admin.display(description=_("patient's contraindications"))
+    def patient_contraindications(self, obj: Visit):
+        return contraindications_html(obj.course.patient_id if obj and obj.course_id else None)
+
+    def get_changelist_form(self, request, **kwargs):
+        # Quick logging in the list goes through the same rules as the visit page.
+        return super().get_changelist_form(request, form=VisitQuickLogForm, **kwargs)
+
+    def save_model(self, request, obj, form, change) -> None:
+        services.visit_save(visit=obj, by=request.user)
