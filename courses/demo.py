@@ -230,7 +230,7 @@ class _PatientHistory:
         if status in ("early", "cancelled"):
             return today - dt.timedelta(days=rng.randint(50, 80))
         if status == "lapsed":
-            # Ends 7 to 9 months ago: the first repeat-course reminder (6 months) has
+            # Ends 7 to 10 months ago: the first repeat-course reminder (6 months) has
             # fallen due, the second (12 months) has not.
             return today - dt.timedelta(days=rng.randint(270, 300))
         return today - dt.timedelta(days=rng.randint(100, 200) + 150 * age)
@@ -288,8 +288,8 @@ def _messages(*, rng: random.Random, patient: Patient, plan_index: int, today: d
     The services created the messages as the visits and completions were logged, all
     still pending. Those due before today went out (the dispatcher would have sent them
     then; replaying that needs the dates of the past, so the rows are marked here), and
-    patients answered some. Those due since this morning stay pending: the worker sends
-    them as soon as it starts.
+    patients answered some. Those due since this morning stay pending: the worker's first
+    dispatch sends them.
     """
     now = timezone.now()
     went_out = Message.objects.to_patients().filter(
