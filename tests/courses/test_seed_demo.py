@@ -216,3 +216,28 @@ def test_the_demo_leaves_a_real_account_with_a_demo_name_alone(db):
     assert real.check_password("her-own-password")
     assert not real.is_superuser
     assert not Patient.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("username", "logs_visits", "exports"),
+    [
+        ("reception", False, False),
+        ("anna.kowalska", True, False),
+        ("manager", True, True),
+    ],
+)
+def test_signing_in_as_each_demo_role_shows_the_home_page_with_what_to_act_on(
+    demo, client, username, logs_visits, exports
+):
+    user = get_user_model().objects.get(username=username)
+    client.force_login(user)
+
+    page = client.get("/admin/").content.decode()
+
+    due = staff_home().repeat_courses_due[0]
+    failed = Message.objects.get(status=Message.Status.FAILED)
+    assert str(due) in page
+    assert "550 5.1.1" in page
+    assert str(failed.patient) in page
+    assert user.has_perm("courses.log_visit") is logs_visits
+    assert user.has_perm("courses.export_course") is exports
