@@ -13,27 +13,30 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, Group
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clinic import roles
 from clinic.timeutils import clinic_today
 from courses import services
 from courses.models import Course, CourseKind, MassageKind, SpineRegion, Visit
+from messaging.models import Feedback, Message
+from messaging.services import feedback_submit, repeat_reminder_schedule_next
 from patients.models import Contraindication, Patient, PatientContraindication
 from patients.services import patient_contraindication_save, patient_save
 
 SEED = 20260101
 EMAIL_DOMAIN = "example.com"
 
-# username, first name, last name, role
+# username, first name, last name, role group (clinic/roles.py)
 STAFF = [
-    ("manager", "Margaret", "Holloway", "manager"),
-    ("reception", "Priya", "Shah", "reception"),
-    ("anna.kowalska", "Anna", "Kowalska", "therapist"),
-    ("ben.okafor", "Ben", "Okafor", "therapist"),
-    ("chloe.martin", "Chloe", "Martin", "therapist"),
+    ("manager", "Margaret", "Holloway", roles.MANAGER),
+    ("reception", "Priya", "Shah", roles.RECEPTION),
+    ("anna.kowalska", "Anna", "Kowalska", roles.THERAPIST),
+    ("ben.okafor", "Ben", "Okafor", roles.THERAPIST),
+    ("chloe.martin", "Chloe", "Martin", roles.THERAPIST),
 ]
 
 FIRST_NAMES = [
@@ -54,7 +57,9 @@ LAST_NAMES = [
 ]  # fmt: skip
 
 # One entry per patient, in order: the courses they have had, oldest first. Each course
-# is (status, region, kind, massage kind). Cycled over the patients.
+# is (status, region, kind, massage kind). Cycled over the patients. "lapsed" is a
+# course completed more than six months ago with no course since: the patient is due
+# for a repeat course.
 Plan = list[tuple[str, str, str, str]]
 C, P = CourseKind.THERAPEUTIC, CourseKind.PREVENTIVE
 R = SpineRegion
@@ -65,7 +70,7 @@ PLANS: list[Plan] = [
     [("completed", R.LUMBAR, C, M.CLASSIC), ("active", R.LUMBAR, P, M.CLASSIC)],
     [("planned", R.THORACIC, C, M.CLASSIC)],
     [("active", R.WHOLE_SPINE, C, M.HONEY)],
-    [("completed", R.CERVICAL, C, M.ACUPRESSURE)],
+    [("lapsed", R.CERVICAL, C, M.ACUPRESSURE)],
     [("early", R.LUMBAR, C, M.CUPPING)],
     [("active", R.THORACIC, P, M.HARDWARE)],
     [("cancelled", R.LUMBAR, C, M.CLASSIC)],
@@ -73,6 +78,12 @@ PLANS: list[Plan] = [
     [("completed", R.WHOLE_SPINE, P, M.HONEY), ("planned", R.CERVICAL, C, M.CLASSIC)],
     [("active", R.CERVICAL, P, M.CLASSIC)],
 ]
+
+# Positions in PLANS of the patients who show the messaging features; they take messages.
+FLAGGED_PLAN = 0  # reports pain 2+ points above the pain before a visit: a staff alert
+LAPSED_PLAN = 5  # due for a repeat course; the reminder went out
+MAILBOX_GONE_PLAN = 9  # the latest message bounced
+MAILBOX_GONE_ERROR = "550 5.1.1 <%(email)s>: Recipient address rejected: mailbox unavailable"
 
 TECHNIQUES_NECK = ["stroking", "rubbing", "kneading", "stroking"]
 TECHNIQUES_BACK = ["stroking", "rubbing", "kneading", "pressing", "vibration", "stroking"]
@@ -113,9 +124,11 @@ def demo_staff_save(*, password: str) -> list[AbstractUser]:
         user.first_name, user.last_name = first, last
         user.email = email
         user.is_staff = True
-        user.is_superuser = role == "manager"
+        user.is_superuser = role == roles.MANAGER
         user.set_password(password)
         user.save()
+        # The groups are made by a migration; a demo user has exactly its role's.
+        user.groups.set([Group.objects.get(name=role)])
         users.append(user)
     return users
 
@@ -216,6 +229,10 @@ class _PatientHistory:
             return today - dt.timedelta(days=step * rng.randint(1, min(6, planned - 2)))
         if status in ("early", "cancelled"):
             return today - dt.timedelta(days=rng.randint(50, 80))
+        if status == "lapsed":
+            # Ends 7 to 10 months ago: the first repeat-course reminder (6 months) has
+            # fallen due, the second (12 months) has not.
+            return today - dt.timedelta(days=rng.randint(270, 300))
         return today - dt.timedelta(days=rng.randint(100, 200) + 150 * age)
 
     def _duration(self, region: str, early: bool) -> int:
@@ -265,6 +282,81 @@ def _contraindications(
         )
 
 
+def _messages(*, rng: random.Random, patient: Patient, plan_index: int, today: dt.date) -> None:
+    """What months of sending and answering left behind, up to this morning.
+
+    The services created the messages as the visits and completions were logged, all
+    still pending. Those due before today went out (the dispatcher would have sent them
+    then; replaying that needs the dates of the past, so the rows are marked here), and
+    patients answered some. Those due since this morning stay pending: the worker's first
+    dispatch sends them.
+    """
+    now = timezone.now()
+    went_out = Message.objects.to_patients().filter(
+        patient=patient, status=Message.Status.PENDING, due_at__lt=_aware(today, 0)
+    )
+    latest = went_out.order_by("-due_at", "-id").first()
+    if latest is None:
+        return
+    if plan_index == MAILBOX_GONE_PLAN:
+        # The patient's mailbox closed lately: the earlier messages arrived, the last
+        # one bounced for good.
+        Message.objects.filter(pk=latest.pk).update(
+            status=Message.Status.FAILED,
+            attempts=1,
+            last_error=MAILBOX_GONE_ERROR % {"email": patient.email},
+        )
+    for message in went_out:
+        Message.objects.filter(pk=message.pk).update(
+            status=Message.Status.SENT, attempts=1, sent_at=message.due_at
+        )
+        if message.kind == Message.Kind.REPEAT_COURSE_REMINDER:
+            message.status = Message.Status.SENT
+            repeat_reminder_schedule_next(sent=message)
+
+    rise = settings.CLINIC_PAIN_ALERT_RISE
+    answerable = list(
+        Message.objects.filter(
+            patient=patient, status=Message.Status.SENT, kind__in=Message.FEEDBACK_KINDS
+        )
+        .select_related("visit")
+        .order_by("due_at", "id")
+    )
+    flagged = None
+    if plan_index == FLAGGED_PLAN:
+        # The latest check-in after a visit that left room on the scale for the rise.
+        flagged = next(
+            (
+                m
+                for m in reversed(answerable)
+                if m.visit and m.visit.pain_before is not None and m.visit.pain_before + rise <= 10
+            ),
+            None,
+        )
+    for message in answerable:
+        if message == flagged:
+            pain = message.visit.pain_before + rise
+            comment = "My back hurt more the evening after the massage."
+        elif rng.random() < 0.4:
+            visit = (
+                message.visit
+                or message.course.visits.filter(status=Visit.Status.DONE)
+                .order_by("-performed_at", "-sequence")
+                .first()
+            )
+            # Close to the pain after the visit, below the alert threshold.
+            pain = max(
+                0, min(visit.pain_after + rng.choice([-1, 0, 0, 1]), visit.pain_before + rise - 1)
+            )
+            comment = rng.choice(["", "", "Feeling looser.", "Better in the mornings."])
+        else:
+            continue
+        feedback = feedback_submit(message=message, pain=pain, comment=comment)
+        # Answered within a day of the message, never later than now.
+        answered = min(message.sent_at + dt.timedelta(hours=rng.randint(1, 20)), now)
+        Feedback.objects.filter(pk=feedback.pk).update(submitted_at=answered)
+
+
 @transaction.atomic
 def demo_clinic_build(*, password: str, patients: int = 50, seed: int = SEED) -> DemoClinic:
     """Create the demo clinic, or bring back its staff logins if it is already there."""
@@ -273,7 +365,7 @@ def demo_clinic_build(*, password: str, patients: int = 50, seed: int = SEED) ->
     staff = demo_staff_save(password=password)
     reception = staff[1]
     therapists = [
-        user for user, (*_, role) in zip(staff, STAFF, strict=True) if role == "therapist"
+        user for user, (*_, role) in zip(staff, STAFF, strict=True) if role == roles.THERAPIST
     ]
     result = DemoClinic(usernames=[user.username for user in staff], password=password)
 
@@ -283,7 +375,12 @@ def demo_clinic_build(*, password: str, patients: int = 50, seed: int = SEED) ->
         email = f"{first}.{last}{index}@{EMAIL_DOMAIN}".lower()
         # Drawn for every patient, kept or not, so a new patient always gets the same data.
         born = dt.date(rng.randint(1948, 1996), rng.randint(1, 12), rng.randint(1, 28))
-        consents = rng.random() < 0.8
+        plan_index = index % len(PLANS)
+        consents = rng.random() < 0.8 or plan_index in (
+            FLAGGED_PLAN,
+            LAPSED_PLAN,
+            MAILBOX_GONE_PLAN,
+        )
         channel = rng.choice([*[Patient.Channel.EMAIL] * 3, Patient.Channel.SMS])
         if Patient.objects.filter(email=email).exists():
             result.patients_kept += 1
@@ -300,7 +397,7 @@ def demo_clinic_build(*, password: str, patients: int = 50, seed: int = SEED) ->
             ),
             by=reception,
         )
-        plan = PLANS[index % len(PLANS)]
+        plan = PLANS[plan_index]
         history = _PatientHistory(
             rng=random.Random(seed + index),
             patient=patient,
@@ -316,6 +413,7 @@ def demo_clinic_build(*, password: str, patients: int = 50, seed: int = SEED) ->
                 age=len(plan) - 1 - position,
             )
         _contraindications(rng=history.rng, patient=patient, index=index, plan=plan, today=today)
+        _messages(rng=history.rng, patient=patient, plan_index=plan_index, today=today)
         result.patients_created += 1
 
     counts: dict[str, int] = {}

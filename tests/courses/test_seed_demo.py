@@ -1,3 +1,4 @@
+import datetime as dt
 import re
 from io import StringIO
 
@@ -5,9 +6,17 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db.models import Count, F
+from django.utils import timezone
 
+from clinic import roles
+from clinic.selectors import staff_home
+from clinic.timeutils import clinic_today
 from courses import services
+from courses.demo import MAILBOX_GONE_ERROR
 from courses.models import Course, MassageKind, Visit
+from messaging import timing
+from messaging.models import Feedback, Message
+from messaging.selectors import courses_with_pain_flag
 from patients.models import ConsentChange, Patient, PatientContraindication
 
 pytestmark = pytest.mark.django_db(transaction=False)
@@ -29,6 +38,11 @@ def counts() -> dict[str, int]:
         "contraindications": PatientContraindication.objects.count(),
         "courses": Course.objects.count(),
         "visits": Visit.objects.count(),
+        "messages": Message.objects.count(),
+        "messages by status": dict(
+            Message.objects.values_list("status").annotate(n=Count("id")).order_by("status")
+        ),
+        "feedback": Feedback.objects.count(),
     }
 
 
@@ -116,6 +130,78 @@ def test_demo_staff_are_staff_and_only_the_manager_is_a_superuser(demo):
     assert list(staff.filter(is_superuser=True).values_list("username", flat=True)) == ["manager"]
 
 
+def test_each_demo_user_is_in_the_group_of_their_role(demo):
+    groups = {
+        user.username: [group.name for group in user.groups.all()]
+        for user in get_user_model().objects.prefetch_related("groups")
+    }
+    assert groups == {
+        "manager": [roles.MANAGER],
+        "reception": [roles.RECEPTION],
+        "anna.kowalska": [roles.THERAPIST],
+        "ben.okafor": [roles.THERAPIST],
+        "chloe.martin": [roles.THERAPIST],
+    }
+
+
+def test_demo_patients_answered_check_ins_and_follow_ups_after_they_went_out(demo):
+    answers = Feedback.objects.select_related("message")
+    kinds = set(answers.values_list("message__kind", flat=True))
+    assert kinds == {Message.Kind.POST_VISIT_CHECK_IN, Message.Kind.END_OF_COURSE_FOLLOW_UP}
+    for answer in answers:
+        assert answer.message.status == Message.Status.SENT
+        assert answer.message.sent_at < answer.submitted_at <= timezone.now()
+
+
+def test_a_demo_course_is_flagged_by_a_pain_rise_and_its_therapist_is_alerted(demo):
+    rise = Feedback.objects.get(raises_alert=True)
+    assert rise.pain >= rise.pain_before_visit + 2
+    flagged = courses_with_pain_flag(Course.objects.all()).filter(pain_flagged=True)
+    assert list(flagged) == [rise.course]
+    alert = Message.objects.get(kind=Message.Kind.STAFF_ALERT)
+    assert alert.feedback == rise
+    assert alert.status == Message.Status.PENDING
+    # Due at once, or when the sending hours open if the demo was built at night.
+    assert alert.due_at <= timing.next_sending_time(timezone.now())
+
+
+def test_a_demo_patient_is_due_for_a_repeat_course_and_shows_on_the_home_page(demo):
+    home = staff_home()
+    assert home.repeat_courses_due
+    six_months_ago = clinic_today() - dt.timedelta(days=183)
+    for patient in home.repeat_courses_due:
+        courses = list(patient.courses.all())
+        assert all(c.status == Course.Status.COMPLETED for c in courses)
+        assert max(c.end_date for c in courses) < six_months_ago
+        reminders = Message.objects.filter(
+            patient=patient, kind=Message.Kind.REPEAT_COURSE_REMINDER
+        ).order_by("number")
+        first, second = reminders
+        assert first.status == Message.Status.SENT
+        assert first.sent_at < timezone.now()
+        # The next one is the upcoming reminder, a year after the course ended.
+        assert second.status == Message.Status.PENDING
+        assert second.due_at > timezone.now()
+
+
+def test_the_demo_has_upcoming_reminders_sent_messages_and_a_believable_failure(demo):
+    now = timezone.now()
+    pending = Message.objects.filter(status=Message.Status.PENDING)
+    assert pending.filter(kind=Message.Kind.VISIT_REMINDER, due_at__gt=now).exists()
+    for reminder in pending.filter(kind=Message.Kind.VISIT_REMINDER):
+        assert reminder.visit.status == Visit.Status.SCHEDULED
+        assert reminder.due_at < reminder.visit.scheduled_at
+    sent = Message.objects.filter(status=Message.Status.SENT)
+    assert sent.filter(kind=Message.Kind.POST_VISIT_CHECK_IN).exists()
+    assert not sent.filter(sent_at__gt=now).exists()
+    assert not sent.filter(due_at__gt=now).exists()
+    [failed] = staff_home().failed_messages
+    assert failed.last_error == MAILBOX_GONE_ERROR % {"email": failed.patient.email}
+    assert "550 5.1.1" in failed.last_error
+    # Every patient row belongs to a patient who takes messages.
+    assert not Message.objects.to_patients().filter(patient__reminders_consent=False).exists()
+
+
 def test_the_demo_leaves_a_real_account_with_a_demo_name_alone(db):
     from django.core.management import CommandError
 
@@ -130,3 +216,28 @@ def test_the_demo_leaves_a_real_account_with_a_demo_name_alone(db):
     assert real.check_password("her-own-password")
     assert not real.is_superuser
     assert not Patient.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("username", "logs_visits", "exports"),
+    [
+        ("reception", False, False),
+        ("anna.kowalska", True, False),
+        ("manager", True, True),
+    ],
+)
+def test_signing_in_as_each_demo_role_shows_the_home_page_with_what_to_act_on(
+    demo, client, username, logs_visits, exports
+):
+    user = get_user_model().objects.get(username=username)
+    client.force_login(user)
+
+    page = client.get("/admin/").content.decode()
+
+    due = staff_home().repeat_courses_due[0]
+    failed = Message.objects.get(status=Message.Status.FAILED)
+    assert str(due) in page
+    assert "550 5.1.1" in page
+    assert str(failed.patient) in page
+    assert user.has_perm("courses.log_visit") is logs_visits
+    assert user.has_perm("courses.export_course") is exports
