@@ -7,20 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from courses import selectors, services
 
-VISIT_LOG_FIELDS = [
-    "sequence",
-    "scheduled_at",
-    "status",
-    "performed_at",
-    "duration_minutes",
-    "position",
-    "techniques",
-    "intensity",
-    "exacerbation",
-    "pain_before",
-    "pain_after",
-    "notes",
-]
+# A visit's booking, then the session itself in the order a therapist records it.
+VISIT_LOG_FIELDS = ["sequence", "scheduled_at", "status", *services.VISIT_CLINICAL_FIELDS]
 
 
 def clinical_readonly_fields(request: HttpRequest) -> list[str]:
