@@ -98,6 +98,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
     # A file, not memory, so that a Celery worker started by a test sees the test data.
     DATABASES["default"].setdefault("TEST", {})["NAME"] = str(VAR_DIR / "test_clinic.sqlite3")
+    # SQLite creates its file but not the folder it goes in (absent in a fresh clone).
+    for _sqlite_file in (DATABASES["default"]["NAME"], DATABASES["default"]["TEST"]["NAME"]):
+        Path(_sqlite_file).parent.mkdir(parents=True, exist_ok=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
