@@ -2,6 +2,8 @@
 
 import datetime as dt
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -84,4 +86,26 @@ def courses_ending_by(day: dt.date) -> list[Course]:
         )
         .select_related("patient", "therapist")
         .order_by("sessions_left", "patient__last_name", "id")
+    )
+
+
+def therapists() -> QuerySet:
+    """Who can be a course's or a visit's therapist: active staff who may log sessions
+    (the Therapist and Manager roles, superusers), and anyone already on a course, so
+    that older courses stay valid when someone changes role."""
+    User = get_user_model()
+    logs_visits = Q(codename="log_visit", content_type__app_label="courses")
+    permission_ids = Permission.objects.filter(logs_visits).values("pk")
+    return (
+        User.objects.filter(
+            Q(is_active=True, is_staff=True)
+            & (
+                Q(is_superuser=True)
+                | Q(groups__permissions__in=permission_ids)
+                | Q(user_permissions__in=permission_ids)
+            )
+            | Q(pk__in=Course.objects.values("therapist_id"))
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "username")
     )

@@ -1,5 +1,7 @@
 """What the course and visit pages share."""
 
+from django import forms
+from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
@@ -36,3 +38,23 @@ def contraindications_html(patient_id: int | None):
             for record in records
         ),
     )
+
+
+class TherapistChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, user) -> str:
+        return user.get_full_name() or user.get_username()
+
+
+class TherapistFieldMixin:
+    """The therapist picked from those who may log sessions, shown by name."""
+
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
+        if db_field.name == "therapist":
+            kwargs["queryset"] = selectors.therapists()
+            kwargs["form_class"] = TherapistChoiceField
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description=_("therapist"), ordering="therapist__last_name")
+    def therapist_name(self, obj) -> str:
+        therapist = obj.therapist
+        return (therapist.get_full_name() or therapist.get_username()) if therapist else "—"

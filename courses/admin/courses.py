@@ -19,7 +19,12 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from courses import exports, services
-from courses.admin.common import VISIT_LOG_FIELDS, clinical_readonly_fields, contraindications_html
+from courses.admin.common import (
+    VISIT_LOG_FIELDS,
+    TherapistFieldMixin,
+    clinical_readonly_fields,
+    contraindications_html,
+)
 from courses.charts import pain_chart_svg_data_uri, pain_series
 from courses.forms import (
     CourseForm,
@@ -65,14 +70,14 @@ class VisitInline(admin.TabularInline):
 
 
 @admin.register(Course)
-class CourseAdmin(SimpleHistoryAdmin):
+class CourseAdmin(TherapistFieldMixin, SimpleHistoryAdmin):
     form = CourseForm
     list_display = [
         "patient",
         "region",
         "kind",
         "status",
-        "therapist",
+        "therapist_name",
         "start_date",
         "progress",
         "pain_at_start",
@@ -81,7 +86,14 @@ class CourseAdmin(SimpleHistoryAdmin):
         "important_improvement",
         "pain_flagged",
     ]
-    list_filter = ["status", "kind", "region", "massage_kind", "therapist", PainFlaggedFilter]
+    list_filter = [
+        "status",
+        "kind",
+        "region",
+        "massage_kind",
+        ("therapist", admin.RelatedOnlyFieldListFilter),
+        PainFlaggedFilter,
+    ]
     list_select_related = ["patient", "therapist"]
     search_fields = ["patient__first_name", "patient__last_name", "patient__phone"]
     # The therapist is a plain select: a clinic has a handful of staff, and an

@@ -10,7 +10,12 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from clinic.timeutils import clinic_day_bounds, clinic_today
 from courses import services
-from courses.admin.common import VISIT_LOG_FIELDS, clinical_readonly_fields, contraindications_html
+from courses.admin.common import (
+    VISIT_LOG_FIELDS,
+    TherapistFieldMixin,
+    clinical_readonly_fields,
+    contraindications_html,
+)
 from courses.forms import (
     VisitForm,
     VisitQuickLogForm,
@@ -38,7 +43,7 @@ class TodayFilter(admin.SimpleListFilter):
 
 
 @admin.register(Visit)
-class VisitAdmin(SimpleHistoryAdmin):
+class VisitAdmin(TherapistFieldMixin, SimpleHistoryAdmin):
     form = VisitForm
     list_display = [
         "scheduled_at",
@@ -48,11 +53,16 @@ class VisitAdmin(SimpleHistoryAdmin):
         "status",
         "pain_before",
         "pain_after",
-        "therapist",
+        "therapist_name",
     ]
     list_display_links = ["scheduled_at"]
     list_editable = ["status", "pain_before", "pain_after"]
-    list_filter = [TodayFilter, "status", "course__region", "therapist"]
+    list_filter = [
+        TodayFilter,
+        "status",
+        "course__region",
+        ("therapist", admin.RelatedOnlyFieldListFilter),
+    ]
     list_select_related = ["course__patient", "therapist"]
     search_fields = ["course__patient__first_name", "course__patient__last_name"]
     date_hierarchy = "scheduled_at"

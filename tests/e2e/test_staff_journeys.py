@@ -57,7 +57,7 @@ def test_course_start_is_blocked_by_a_temporary_contraindication_until_it_is_res
     browser.choose("#id_kind", str(CourseKind.THERAPEUTIC.label))
     browser.type("#id_planned_sessions", 10)
     browser.choose("#id_region", str(SpineRegion.LUMBAR.label))
-    browser.choose("#id_therapist", "therapist")
+    browser.choose("#id_therapist", "Tomas Berg")
     browser.type_date("#id_start_date", today)
     browser.press("_save")
     assert browser.errors() == []
