@@ -257,10 +257,6 @@ class CourseAdmin(TherapistFieldMixin, SimpleHistoryAdmin):
     def pain_at_start(self, obj: Course):
         return obj.pain_at_start
 
-    @admin.display(description=_("latest pain"), ordering="latest_pain")
-    def latest_pain(self, obj: Course):
-        return obj.latest_pain
-
     @admin.display(description=_("patient's contraindications"))
     def patient_contraindications(self, obj: Course):
         return contraindications_html(obj.patient_id if obj else None)
