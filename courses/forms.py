@@ -1,7 +1,6 @@
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms.models import BaseInlineFormSet
-from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -33,19 +32,6 @@ class VisitRulesForm(forms.ModelForm):
     # A standalone visit form checks the course's rules itself; in a course's inline
     # formset the formset checks all visits together instead.
     check_course_rules = True
-
-    def clean(self) -> dict:
-        data = super().clean()
-        # Quick logging: a visit marked done without a time happened when it was booked,
-        # or now if it was booked for later today.
-        if data.get("status") == Visit.Status.DONE and not data.get("performed_at"):
-            scheduled = data.get("scheduled_at", self.instance.scheduled_at)
-            if scheduled:
-                data["performed_at"] = min(scheduled, timezone.now())
-                if "performed_at" not in self.fields:
-                    # The visit list's quick logging edits only status and pain scores.
-                    self.instance.performed_at = data["performed_at"]
-        return data
 
     def _update_errors(self, errors: ValidationError) -> None:
         # The visit list edits a few fields only; a rule on a field it does not show
@@ -79,14 +65,32 @@ class VisitRulesForm(forms.ModelForm):
                 self.add_error(None, error)
 
 
+class TechniquesField(forms.MultipleChoiceField):
+    """The techniques of a session as checkboxes.
+
+    A stored session can list a technique twice (stroking first and last), which
+    checkboxes cannot show: when the ticked set is the stored one, the stored list is
+    kept as it is, so a save that changes nothing changes nothing.
+    """
+
+    widget = forms.CheckboxSelectMultiple
+
+    def has_changed(self, initial, data) -> bool:
+        return set(initial or []) != set(data or [])
+
+
 class VisitForm(VisitRulesForm):
-    techniques = forms.MultipleChoiceField(
+    techniques = TechniquesField(
         # Django capitalises the labels it derives from the model; this one is set here.
         label=capfirst(_("techniques")),
         choices=Visit.Technique.choices,
-        widget=forms.CheckboxSelectMultiple,
         required=False,
     )
+
+    def clean_techniques(self) -> list[str]:
+        ticked = self.cleaned_data["techniques"]
+        stored = self.instance.techniques if self.instance.pk else None
+        return stored if stored is not None and set(stored) == set(ticked) else ticked
 
 
 class VisitQuickLogForm(VisitRulesForm):
@@ -128,6 +132,7 @@ class VisitInlineFormSet(BaseInlineFormSet):
                 visits=services.visits_proposed(
                     course=self.instance, changed=changed, deleted=deleted
                 ),
+                deleted=deleted,
             )
         except ValidationError as error:
             raise ValidationError(error.messages) from None

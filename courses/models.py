@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from clinic.timeutils import clinic_date, clinic_today
+from clinic.timeutils import clinic_date, clinic_day_label, clinic_today
 
 PAIN_MIN, PAIN_MAX = 0, 10
 
@@ -18,6 +18,23 @@ PAIN_MIN, PAIN_MAX = 0, 10
 EARLIEST_COURSE_DATE = dt.date(1990, 1, 1)
 PLANNING_HORIZON = dt.timedelta(days=2 * 365)
 PAIN_VALIDATORS = [MinValueValidator(PAIN_MIN), MaxValueValidator(PAIN_MAX)]
+
+
+class PainScoreField(models.PositiveSmallIntegerField):
+    """A pain score on the 0-10 numeric rating scale: a whole number.
+
+    Django's IntegerField turns 2.5 into 2 without a word; a score given as a fraction
+    (by an API, a command, a spreadsheet) is refused instead, never truncated.
+    """
+
+    def to_python(self, value):
+        whole = isinstance(value, int) and not isinstance(value, bool)
+        digits = isinstance(value, str) and value.strip().isdigit()
+        if value is None or whole or digits:
+            return super().to_python(value)
+        raise ValidationError(
+            _("Enter the pain score as a whole number from 0 to 10."), code="invalid"
+        )
 
 
 class CourseKind(models.TextChoices):
@@ -41,6 +58,12 @@ class MassageKind(models.TextChoices):
     SOFT_MANUAL = "soft_manual", _("Soft manual techniques")
 
 
+class CourseQuerySet(models.QuerySet):
+    def open(self) -> "CourseQuerySet":
+        """Planned or active: the course still runs, or is about to."""
+        return self.filter(status__in=Course.OPEN_STATUSES)
+
+
 class Course(models.Model):
     class Status(models.TextChoices):
         PLANNED = "planned", _("Planned")
@@ -49,6 +72,7 @@ class Course(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
 
     OPEN_STATUSES = (Status.PLANNED, Status.ACTIVE)
+    CLOSED_STATUSES = (Status.COMPLETED, Status.CANCELLED)
 
     patient = models.ForeignKey(
         "patients.Patient",
@@ -81,6 +105,7 @@ class Course(models.Model):
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
+    objects = CourseQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["created_at"])
 
     class Meta:
@@ -160,6 +185,30 @@ class Course(models.Model):
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
 
+    def days_between_sessions(self) -> int:
+        """The usual gap between two sessions at the course's weekly rhythm; honey
+        massage needs its own minimum break (docs/clinic-rules.md, "Rhythm")."""
+        days = max(1, 7 // self.visits_per_week)
+        if self.massage_kind == MassageKind.HONEY:
+            days = max(days, settings.CLINIC_HONEY_MIN_DAYS_BETWEEN)
+        return days
+
+
+class VisitQuerySet(models.QuerySet):
+    def done(self) -> "VisitQuerySet":
+        return self.filter(status=Visit.Status.DONE)
+
+    def booked(self) -> "VisitQuerySet":
+        """Sessions that count against the course's plan: done or still to come."""
+        return self.filter(status__in=Visit.PLAN_STATUSES)
+
+    def latest_done_first(self) -> "VisitQuerySet":
+        """Done sessions, the latest first: the one whose pain after is the latest."""
+        return self.done().order_by("-performed_at", "-sequence")
+
+    def earliest_done_first(self) -> "VisitQuerySet":
+        return self.done().order_by("performed_at", "sequence")
+
 
 class Visit(models.Model):
     class Status(models.TextChoices):
@@ -187,6 +236,22 @@ class Visit(models.Model):
         TAPPING = "tapping", _("Tapping / patting")
         VIBRATION = "vibration", _("Vibration")
 
+    # Missed and cancelled sessions do not use up the plan: another can be booked.
+    PLAN_STATUSES = (Status.SCHEDULED, Status.DONE)
+    # What only staff with ``courses.log_visit`` (therapists, managers) may record: the
+    # session itself. Booking, moving or cancelling a visit stays open to reception.
+    CLINICAL_FIELDS = (
+        "performed_at",
+        "duration_minutes",
+        "position",
+        "techniques",
+        "intensity",
+        "exacerbation",
+        "pain_before",
+        "pain_after",
+        "notes",
+    )
+
     course = models.ForeignKey(
         Course, on_delete=models.CASCADE, related_name="visits", verbose_name=_("course")
     )
@@ -212,12 +277,10 @@ class Visit(models.Model):
         default=False,
         help_text=_("Light, painless work on healthy regions only; sparing intensity."),
     )
-    pain_before = models.PositiveSmallIntegerField(
+    pain_before = PainScoreField(
         _("pain before"), null=True, blank=True, validators=PAIN_VALIDATORS
     )
-    pain_after = models.PositiveSmallIntegerField(
-        _("pain after"), null=True, blank=True, validators=PAIN_VALIDATORS
-    )
+    pain_after = PainScoreField(_("pain after"), null=True, blank=True, validators=PAIN_VALIDATORS)
     notes = models.TextField(_("notes"), blank=True)
     therapist = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -229,6 +292,7 @@ class Visit(models.Model):
         limit_choices_to={"is_staff": True},
     )
 
+    objects = VisitQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -272,7 +336,22 @@ class Visit(models.Model):
     def __str__(self) -> str:
         return _("Session %(n)d of %(course)s") % {"n": self.sequence, "course": self.course}
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        visit = super().from_db(db, field_names, values)
+        # As stored: an undo (done -> not done) and a move to another course are told
+        # apart from a new value by what the row held when it was read.
+        visit._stored_status = visit.__dict__.get("status")
+        visit._stored_course_id = visit.__dict__.get("course_id")
+        return visit
+
     def clean(self) -> None:
+        if self.is_being_undone:
+            self.clear_session()
+        if self.is_done and self.performed_at is None and self.scheduled_at:
+            # Quick logging: a session marked done without a time happened when it was
+            # booked, or now if it was booked for later today.
+            self.performed_at = min(self.scheduled_at, timezone.now())
         errors: dict[str, str] = {}
         unknown = [t for t in self.techniques or [] if t not in self.Technique.values]
         if not isinstance(self.techniques, list) or unknown:
@@ -284,11 +363,19 @@ class Visit(models.Model):
                 errors[name] = _("Enter a time between %(earliest)s and two years from now.") % {
                     "earliest": EARLIEST_COURSE_DATE.isoformat()
                 }
-        if self.status == self.Status.DONE:
+        if self.is_done:
             if self.performed_at is None:
                 errors["performed_at"] = _("Enter when the session was performed.")
             elif self.performed_at > timezone.now():
                 errors["performed_at"] = _("A visit cannot be marked done in the future.")
+            elif self.scheduled_at and "scheduled_at" not in errors:
+                booked_on = clinic_date(self.scheduled_at)
+                if clinic_date(self.performed_at) != booked_on:
+                    errors["performed_at"] = _(
+                        "Session %(n)s is booked for %(day)s: it can be marked done on that "
+                        "day only. If it took place on another day, move its booking to "
+                        "that day first."
+                    ) % {"n": self.sequence, "day": clinic_day_label(booked_on)}
             if self.pain_before is None:
                 errors["pain_before"] = _(
                     "Ask the patient for the pain before the session (0-10)."
@@ -301,6 +388,37 @@ class Visit(models.Model):
             errors["intensity"] = _("During an exacerbation only a sparing intensity is allowed.")
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def was_done(self) -> bool:
+        """Done as the row is stored (False for a visit not saved yet)."""
+        return getattr(self, "_stored_status", None) == self.Status.DONE
+
+    @property
+    def is_being_undone(self) -> bool:
+        return self.was_done and not self.is_done
+
+    def clear_session(self) -> None:
+        """Forget what was recorded of the session; its history keeps it."""
+        for name in self.CLINICAL_FIELDS:
+            setattr(self, name, self._meta.get_field(name).get_default())
+
+    def deletion_refusal(self) -> str | None:
+        """Why this visit may not be deleted, or None.
+
+        Done and missed sessions are the clinic's record: they are undone or cancelled,
+        never deleted. A closed course's visits stay as they were when it closed.
+        """
+        if self.status in (self.Status.DONE, self.Status.MISSED):
+            return _(
+                "Session %(n)d is %(status)s and stays on the record: set it back to "
+                "scheduled or cancel it instead of deleting it."
+            ) % {"n": self.sequence, "status": self.get_status_display().lower()}
+        if self.course.status in Course.CLOSED_STATUSES:
+            return _("This course is %(status)s: its sessions can no longer be deleted.") % {
+                "status": self.course.get_status_display().lower()
+            }
+        return None
 
     @property
     def is_done(self) -> bool:

@@ -2,7 +2,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from courses.models import PAIN_VALIDATORS
+from courses.models import PAIN_VALIDATORS, PainScoreField
 
 
 class MessageQuerySet(models.QuerySet):
@@ -176,7 +176,7 @@ class Feedback(models.Model):
         related_name="feedback",
         verbose_name=_("visit"),
     )
-    pain = models.PositiveSmallIntegerField(_("pain now (0-10)"), validators=PAIN_VALIDATORS)
+    pain = PainScoreField(_("pain now (0-10)"), validators=PAIN_VALIDATORS)
     comment = models.TextField(_("comment"), blank=True, max_length=2000)
     pain_before_visit = models.PositiveSmallIntegerField(
         _("pain before the visit"), null=True, blank=True, editable=False

@@ -47,15 +47,22 @@ def message_schedule(
         key = {"kind": kind, "visit": visit}
     elif kind == Message.Kind.STAFF_ALERT:
         key = {"kind": kind, "feedback": feedback}
+    due = timing.next_sending_time(due_at)
     defaults = {
         "patient": patient,
         "course": course,
         "visit": visit,
         "feedback": feedback,
         "number": number,
-        "due_at": timing.next_sending_time(due_at),
+        "due_at": due,
     }
     message = Message.objects.filter(**key).first()
+    if message is not None and message.status == Message.Status.CANCELLED:
+        # What cancelled it was undone (a visit booked again, a course completed again):
+        # the same message is due again, not a second one.
+        message.status, message.due_at, message.last_error = Message.Status.PENDING, due, ""
+        message.claim = message.claimed_at = None
+        message.save(update_fields=["status", "due_at", "last_error", "claim", "claimed_at"])
     if message is None:
         message = Message(**defaults, kind=kind)
         message.full_clean()
@@ -107,16 +114,12 @@ def patient_repeat_reminders_cancel(*, patient: Patient) -> int:
 
 
 def course_messages_on_completion(*, course: Course) -> None:
-    """A course completed: the first repeat-course reminder and the follow-up."""
+    """A course completed: the follow-up, and the first repeat-course reminder unless
+    the patient already has another course open."""
     patient = course.patient
-    patient_repeat_reminders_cancel(patient=patient)
-    messages_cancel(
-        queryset=Message.objects.filter(course=course, kind=Message.Kind.VISIT_REMINDER).exclude(
-            visit__status=Visit.Status.SCHEDULED
-        ),
-        reason=_("The visit no longer takes place."),
-    )
-    if settings.CLINIC_MAX_REPEAT_REMINDERS:
+    if settings.CLINIC_MAX_REPEAT_REMINDERS and not patient.courses.open().exists():
+        # This course's reminders replace those of the patient's earlier courses.
+        patient_repeat_reminders_cancel(patient=patient)
         message_schedule(
             kind=Message.Kind.REPEAT_COURSE_REMINDER,
             patient=patient,
@@ -131,6 +134,17 @@ def course_messages_on_completion(*, course: Course) -> None:
         due_at=timing.morning_of(
             course.end_date + dt.timedelta(days=settings.CLINIC_FOLLOW_UP_DAYS)
         ),
+    )
+
+
+def course_messages_on_reopening(*, course: Course) -> None:
+    """A completed course runs again: it has not ended, so no follow-up nor reminder."""
+    messages_cancel(
+        queryset=Message.objects.filter(
+            course=course,
+            kind__in=[Message.Kind.END_OF_COURSE_FOLLOW_UP, Message.Kind.REPEAT_COURSE_REMINDER],
+        ),
+        reason=_("The course was reopened."),
     )
 
 
@@ -157,14 +171,19 @@ def visit_messages_sync(*, visits: Iterable[Visit], now: dt.datetime | None = No
             )
         else:
             messages_cancel(queryset=reminder, reason=_("The visit no longer takes place."))
+        check_in = Message.objects.filter(kind=Message.Kind.POST_VISIT_CHECK_IN, visit=visit)
         if visit.status == Visit.Status.DONE and visit.performed_at:
+            due = timing.next_sending_time(timing.same_time_days_later(visit.performed_at, 1))
+            check_in.filter(status=Message.Status.PENDING).exclude(due_at=due).update(due_at=due)
             message_schedule(
                 kind=Message.Kind.POST_VISIT_CHECK_IN,
                 patient=patient,
                 course=visit.course,
                 visit=visit,
-                due_at=timing.same_time_days_later(visit.performed_at, 1),
+                due_at=due,
             )
+        else:
+            messages_cancel(queryset=check_in, reason=_("The visit was not done."))
 
 
 def repeat_reminder_schedule_next(*, sent: Message) -> Message | None:
@@ -204,7 +223,9 @@ def why_not_send(message: Message) -> str | None:
         return _("The patient withdrew consent to messages.")
     if not patient.email:
         return _("The patient has no e-mail address.")
-    if message.kind == Message.Kind.REPEAT_COURSE_REMINDER and _has_newer_course(message):
+    if message.kind == Message.Kind.REPEAT_COURSE_REMINDER and (
+        _has_newer_course(message) or patient.courses.open().exists()
+    ):
         return _("The patient has a new course.")
     if message.kind == Message.Kind.VISIT_REMINDER and (
         message.visit.status != Visit.Status.SCHEDULED

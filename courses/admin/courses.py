@@ -4,6 +4,7 @@ therapists log visits."""
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import (
     Http404,
@@ -263,6 +264,14 @@ class CourseAdmin(TherapistFieldMixin, SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change) -> None:
         services.course_save(course=obj)
+
+    def delete_model(self, request: HttpRequest, obj: Course) -> None:
+        services.course_delete(course=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        with transaction.atomic():
+            for course in queryset:
+                services.course_delete(course=course)
 
     def save_formset(self, request, form, formset, change) -> None:
         if formset.model is not Visit:

@@ -4,6 +4,7 @@ from functools import partial
 
 from django import forms
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -73,7 +74,19 @@ class VisitAdmin(TherapistFieldMixin, SimpleHistoryAdmin):
     inlines = [VisitFeedbackInline]
 
     def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
-        return [*super().get_readonly_fields(request, obj), *clinical_readonly_fields(request)]
+        # A saved visit stays on its course: moving it would rewrite two courses' records.
+        moved = ["course"] if obj is not None else []
+        return [
+            *super().get_readonly_fields(request, obj),
+            *moved,
+            *clinical_readonly_fields(request),
+        ]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Visit | None = None) -> bool:
+        # No delete button where the service would refuse (done sessions, closed courses).
+        return super().has_delete_permission(request, obj) and (
+            obj is None or obj.deletion_refusal() is None
+        )
 
     def get_list_editable(self, request: HttpRequest) -> list[str]:
         readonly = clinical_readonly_fields(request)
@@ -114,3 +127,9 @@ class VisitAdmin(TherapistFieldMixin, SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change) -> None:
         services.visit_save(visit=obj, by=request.user)
+
+    def delete_model(self, request: HttpRequest, obj: Visit) -> None:
+        services.visits_delete(visits=[obj], by=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        services.visits_delete(visits=list(queryset.select_related("course")), by=request.user)

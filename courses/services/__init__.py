@@ -13,11 +13,13 @@ from courses.services.rules import (
 from courses.services.writes import (
     course_cancel,
     course_complete_early,
+    course_delete,
     course_save,
     course_schedule_visits,
     course_start,
     visit_next_sequence,
     visit_save,
+    visits_delete,
     visits_save,
 )
 
@@ -26,6 +28,7 @@ __all__ = [
     "course_cancel",
     "course_check",
     "course_complete_early",
+    "course_delete",
     "course_save",
     "course_schedule_visits",
     "course_start",
@@ -35,6 +38,7 @@ __all__ = [
     "visit_next_sequence",
     "visit_save",
     "visits_check_clinical_permission",
+    "visits_delete",
     "visits_proposed",
     "visits_save",
 ]

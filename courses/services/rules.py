@@ -13,7 +13,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from clinic.timeutils import clinic_date
+from clinic.timeutils import clinic_date, clinic_day_label
 from courses.models import Course, MassageKind, Visit
 from patients.models import Patient, PatientContraindication
 
@@ -50,19 +50,30 @@ def course_validate(course: Course) -> None:
 def course_check(course: Course) -> None:
     """The rules on a course that look beyond its own row (forms call this after
     ``full_clean``)."""
-    if course.pk is not None:
-        stored_status = (
-            Course.objects.filter(pk=course.pk).values_list("status", flat=True).first()
-        )
-    else:
-        stored_status = None
-    if course.status == Course.Status.ACTIVE and stored_status != Course.Status.ACTIVE:
+    stored = Course.objects.filter(pk=course.pk).first() if course.pk is not None else None
+    if stored is not None and stored.status in Course.CLOSED_STATUSES:
+        changed = [
+            str(field.verbose_name)
+            for field in Course._meta.concrete_fields
+            if field.name not in ("notes", "status", "end_date", "completed_early")
+            and getattr(course, field.attname) != getattr(stored, field.attname)
+        ]
+        if changed:
+            raise ValidationError(
+                _("This course is %(status)s: only its notes can change (not %(fields)s).")
+                % {"status": stored.get_status_display().lower(), "fields": ", ".join(changed)}
+            )
+    if course.status == Course.Status.ACTIVE and (
+        stored is None or stored.status != Course.Status.ACTIVE
+    ):
         message = patient_blocking_message(
             patient=course.patient, action=_("The course cannot start")
         )
         if message:
             raise ValidationError({NON_FIELD_ERRORS: [message]})
-    if course.pk is not None and course.start_date:
+    if stored is None:
+        return
+    if course.start_date:
         first = (
             course.visits.exclude(status__in=[Visit.Status.CANCELLED])
             .order_by("scheduled_at")
@@ -76,23 +87,56 @@ def course_check(course: Course) -> None:
                     % {"date": clinic_date(first).isoformat()}
                 }
             )
+    if course.planned_sessions is not None:
+        booked = course.visits.booked().count()
+        if booked > course.planned_sessions:
+            raise ValidationError(
+                {
+                    "planned_sessions": _(
+                        "The course has %(booked)d sessions done or booked: plan at least "
+                        "that many, or cancel the sessions it no longer needs first."
+                    )
+                    % {"booked": booked}
+                }
+            )
 
 
-def course_visits_validate(*, course: Course, visits: Sequence[Visit]) -> None:
+def course_visits_validate(
+    *, course: Course, visits: Sequence[Visit], deleted: Sequence[Visit] = ()
+) -> None:
     """Rules across the visits of one course, given the whole set as it would be saved.
 
     ``visits`` holds every visit of the course after the change (saved ones with their
-    new values, new ones without a pk), so the same check serves a single visit and a
-    whole inline formset.
+    new values, new ones without a pk; see ``visits_proposed``) and ``deleted`` those
+    the change deletes, so the same check serves a single visit and a whole inline
+    formset.
     """
     errors: list[str] = []
     changed = [v for v in visits if v.pk is None or getattr(v, "_changed", True)]
+    errors.extend(filter(None, (visit.deletion_refusal() for visit in deleted)))
 
-    if course.status in (Course.Status.CANCELLED, Course.Status.COMPLETED) and changed:
-        errors.append(
-            _("This course is %(status)s: its visits can no longer be added or changed.")
-            % {"status": course.get_status_display().lower()}
-        )
+    if course.status == Course.Status.CANCELLED and changed:
+        errors.append(_("This course is cancelled: its visits can no longer be added or changed."))
+    elif course.status == Course.Status.COMPLETED:
+        if any(not visit.is_being_undone for visit in changed):
+            errors.append(
+                _(
+                    "This course is completed: its visits can no longer be added or changed. "
+                    "To correct a session, set it back to scheduled: the course reopens."
+                )
+            )
+        elif changed:
+            errors.extend(_reopening_errors(course))
+
+    for visit in changed:
+        if visit.pk is not None and getattr(visit, "_stored_course_id", visit.course_id) not in (
+            None,
+            course.pk,
+        ):
+            errors.append(
+                _("Session %(n)d belongs to another course and cannot move to this one.")
+                % {"n": visit.sequence}
+            )
 
     done = [v for v in visits if v.is_done]
     if len(done) > course.planned_sessions:
@@ -100,6 +144,34 @@ def course_visits_validate(*, course: Course, visits: Sequence[Visit]) -> None:
             _("The course has %(planned)d planned sessions; %(done)d would be marked done.")
             % {"planned": course.planned_sessions, "done": len(done)}
         )
+    else:
+        booked = [v for v in visits if v.status in Visit.PLAN_STATUSES]
+        if len(booked) > course.planned_sessions and any(
+            v.status in Visit.PLAN_STATUSES for v in changed
+        ):
+            errors.append(
+                _(
+                    "The course has %(planned)d planned sessions and %(booked)d would be done "
+                    "or booked. Cancel a session, or mark it missed, before booking another."
+                )
+                % {"planned": course.planned_sessions, "booked": len(booked)}
+            )
+
+    by_day: dict[dt.date, list[Visit]] = {}
+    for visit in done:
+        by_day.setdefault(visit.calendar_date, []).append(visit)
+    for day, same_day in sorted(by_day.items()):
+        if len(same_day) > 1 and any(v in changed for v in same_day):
+            errors.append(
+                _(
+                    "Sessions %(list)s are all marked done on %(day)s: a course has at most "
+                    "one session a day."
+                )
+                % {
+                    "list": ", ".join(str(v.sequence) for v in sorted(same_day, key=_seq)),
+                    "day": clinic_day_label(day),
+                }
+            )
 
     for visit in changed:
         if visit.scheduled_at and clinic_date(visit.scheduled_at) < course.start_date:
@@ -108,22 +180,6 @@ def course_visits_validate(*, course: Course, visits: Sequence[Visit]) -> None:
                 % {
                     "n": visit.sequence,
                     "date": clinic_date(visit.scheduled_at).isoformat(),
-                    "start": course.start_date.isoformat(),
-                }
-            )
-        if (
-            visit.is_done
-            and visit.performed_at
-            and clinic_date(visit.performed_at) < course.start_date
-        ):
-            errors.append(
-                _(
-                    "Session %(n)d is marked done on %(date)s, "
-                    "before the course starts on %(start)s."
-                )
-                % {
-                    "n": visit.sequence,
-                    "date": clinic_date(visit.performed_at).isoformat(),
                     "start": course.start_date.isoformat(),
                 }
             )
@@ -144,6 +200,35 @@ def course_visits_validate(*, course: Course, visits: Sequence[Visit]) -> None:
 
     if errors:
         raise ValidationError(errors)
+
+
+def _seq(visit: Visit) -> int:
+    return visit.sequence
+
+
+def _reopening_errors(course: Course) -> list[str]:
+    """Undoing a session of a completed course reopens it: not while the patient has
+    another open course for the same region (one open course per patient and region)."""
+    other = (
+        Course.objects.open()
+        .filter(patient_id=course.patient_id, region=course.region)
+        .exclude(pk=course.pk)
+        .first()
+    )
+    if other is None:
+        return []
+    return [
+        _(
+            "The session cannot be set back: the course would reopen, and %(patient)s already "
+            "has an open course for this spine region (%(status)s, from %(start)s). Complete "
+            "or cancel that course first."
+        )
+        % {
+            "patient": course.patient.full_name,
+            "status": other.get_status_display().lower(),
+            "start": other.start_date.isoformat(),
+        }
+    ]
 
 
 def _honey_spacing_errors(visits: Iterable[Visit]) -> list[str]:
@@ -173,7 +258,7 @@ def _honey_spacing_errors(visits: Iterable[Visit]) -> list[str]:
     return errors
 
 
-def _mark_changes(visits: Sequence[Visit]) -> None:
+def visits_mark_changes(visits: Sequence[Visit]) -> None:
     """Note on each visit whether it differs from the stored row and is newly done."""
     stored = {
         row["pk"]: row
@@ -187,6 +272,7 @@ def _mark_changes(visits: Sequence[Visit]) -> None:
             visit._changed = True
             visit._newly_done = visit.is_done
             continue
+        visit._stored_status, visit._stored_course_id = row["status"], row["course_id"]
         visit._changed = any(
             getattr(visit, name) != value for name, value in row.items() if name != "pk"
         )
@@ -202,23 +288,11 @@ def visits_proposed(
     for visit in others:
         visit._changed = False
         visit._newly_done = False
-    _mark_changes(changed)
+    visits_mark_changes(changed)
     return [*others, *changed]
 
 
-# What only staff with ``courses.log_visit`` (therapists, managers) may record: the
-# session itself. Booking, moving or cancelling a visit stays open to reception.
-VISIT_CLINICAL_FIELDS = (
-    "performed_at",
-    "duration_minutes",
-    "position",
-    "techniques",
-    "intensity",
-    "exacerbation",
-    "pain_before",
-    "pain_after",
-    "notes",
-)
+VISIT_CLINICAL_FIELDS = Visit.CLINICAL_FIELDS
 
 
 def visits_check_clinical_permission(

@@ -9,7 +9,6 @@ only one of them may pass, and a failing visit never leaves a half-updated cours
 import datetime as dt
 from collections.abc import Sequence
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,39 +18,55 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
 from clinic.timeutils import clinic_date, clinic_today
-from courses.models import Course, MassageKind, Visit
+from courses.models import Course, Visit
 from courses.services.rules import (
     course_validate,
     course_visits_validate,
     visits_check_clinical_permission,
+    visits_mark_changes,
     visits_proposed,
 )
 from messaging import services as messaging
-
-
-def _set_visits_status(visits: QuerySet, status: str) -> None:
-    """Set the status of many visits at once, keeping the audit trail a plain update()
-    would skip."""
-    changed = list(visits)
-    for visit in changed:
-        visit.status = status
-    bulk_update_with_history(changed, Visit, ["status"], batch_size=500)
 
 
 def _lock_course(course: Course) -> Course:
     return Course.objects.select_for_update().select_related("patient").get(pk=course.pk)
 
 
+def _course_opened(course: Course) -> None:
+    """Every way a course opens (planned, started, reopened) answers the patient's
+    repeat-course reminders: none is due while the patient has an open course."""
+    messaging.patient_repeat_reminders_cancel(patient=course.patient)
+
+
+def _course_changes(course: Course) -> bool:
+    stored = Course.objects.filter(pk=course.pk).values().first()
+    return stored is None or any(
+        getattr(course, name) != value for name, value in stored.items() if name != "created_at"
+    )
+
+
 @transaction.atomic
 def course_save(*, course: Course) -> Course:
-    """Create or change a course. Starting it (status active) checks contraindications."""
+    """Create or change a course. Starting it (status active) checks contraindications.
+
+    A save that changes nothing writes nothing (no history entry either).
+    """
     is_new = course.pk is None
     if not is_new:
-        _lock_course(course)
+        locked = _lock_course(course)
+        if not _course_changes(course):
+            return course
+        # What the form does not edit stays as the row holds it under the lock.
+        course.status, course.end_date = locked.status, locked.end_date
+        course.completed_early = locked.completed_early
     course_validate(course)
     course.save()
     if is_new:
-        messaging.patient_repeat_reminders_cancel(patient=course.patient)
+        _course_opened(course)
+    elif course.status == Course.Status.ACTIVE:
+        # A plan lowered to the sessions already done completes the course.
+        _course_sync_status(course)
     return course
 
 
@@ -67,7 +82,7 @@ def course_start(*, course: Course) -> Course:
     course_validate(locked)
     locked.save(update_fields=["status"])
     course.status = locked.status
-    messaging.patient_repeat_reminders_cancel(patient=locked.patient)
+    _course_opened(locked)
     return locked
 
 
@@ -83,8 +98,7 @@ def course_cancel(*, course: Course) -> Course:
     locked.status = Course.Status.CANCELLED
     locked.end_date = max(today, locked.start_date)
     locked.save(update_fields=["status", "end_date"])
-    _set_visits_status(locked.visits.filter(status=Visit.Status.SCHEDULED), Visit.Status.CANCELLED)
-    messaging.visit_messages_sync(visits=locked.visits.select_related("course__patient"))
+    _visits_set_status(locked.visits.filter(status=Visit.Status.SCHEDULED), Visit.Status.CANCELLED)
     course.status, course.end_date = locked.status, locked.end_date
     return locked
 
@@ -104,8 +118,7 @@ def course_complete_early(*, course: Course) -> Course:
         )
     now = timezone.now()
     pending = locked.visits.filter(status=Visit.Status.SCHEDULED)
-    _set_visits_status(pending.filter(scheduled_at__lt=now), Visit.Status.MISSED)
-    _set_visits_status(pending.filter(scheduled_at__gte=now), Visit.Status.CANCELLED)
+    _visits_set_status(pending.filter(scheduled_at__lt=now), Visit.Status.MISSED)
     _finish(locked, early=True)
     course.status, course.end_date, course.completed_early = (
         locked.status,
@@ -115,16 +128,66 @@ def course_complete_early(*, course: Course) -> Course:
     return locked
 
 
+@transaction.atomic
+def course_delete(*, course: Course) -> None:
+    """Delete a course entered by mistake: only while nothing of it is on the record."""
+    locked = _lock_course(course)
+    recorded = locked.visits.filter(status__in=[Visit.Status.DONE, Visit.Status.MISSED])
+    if recorded.exists() or not locked.is_open:
+        raise ValidationError(
+            _(
+                "%(course)s has sessions on the record or is closed, so it stays: cancel or "
+                "complete it instead of deleting it."
+            )
+            % {"course": locked}
+        )
+    locked.delete()
+
+
+def _visits_set_status(visits: QuerySet, status: str) -> None:
+    """Set the status of many visits at once, keeping the audit trail a plain update()
+    would skip, and put their messages right."""
+    changed = list(visits.select_related("course__patient"))
+    for visit in changed:
+        visit.status = status
+    bulk_update_with_history(changed, Visit, ["status"], batch_size=500)
+    messaging.visit_messages_sync(visits=changed)
+
+
 def _finish(course: Course, *, early: bool) -> None:
-    last_done = course.visits.filter(status=Visit.Status.DONE).aggregate(last=Max("performed_at"))[
-        "last"
-    ]
+    """Complete the course: what is still booked is cancelled, with its reminders."""
+    _visits_set_status(course.visits.filter(status=Visit.Status.SCHEDULED), Visit.Status.CANCELLED)
+    last_done = course.visits.done().aggregate(last=Max("performed_at"))["last"]
     end = clinic_date(last_done) if last_done else clinic_today()
     course.status = Course.Status.COMPLETED
     course.end_date = max(end, course.start_date)
     course.completed_early = early
     course.save(update_fields=["status", "end_date", "completed_early"])
     messaging.course_messages_on_completion(course=course)
+
+
+def _reopen(course: Course) -> None:
+    """A session of a completed course was undone: the course runs again."""
+    course.status = Course.Status.ACTIVE
+    course.end_date = None
+    course.completed_early = False
+    course.save(update_fields=["status", "end_date", "completed_early"])
+    messaging.course_messages_on_reopening(course=course)
+    _course_opened(course)
+
+
+def _course_sync_status(course: Course) -> None:
+    """The course's status as its done sessions say: active from the first done session,
+    completed with the last planned one, reopened when it falls below its plan."""
+    done = course.visits.done().count()
+    if done and course.status == Course.Status.PLANNED:
+        course.status = Course.Status.ACTIVE
+        course.save(update_fields=["status"])
+        _course_opened(course)
+    elif course.status == Course.Status.COMPLETED and done < course.planned_sessions:
+        _reopen(course)
+    if course.status == Course.Status.ACTIVE and done >= course.planned_sessions:
+        _finish(course, early=False)
 
 
 @transaction.atomic
@@ -135,44 +198,62 @@ def visits_save(
     deleted: Sequence[Visit] = (),
     by: AbstractBaseUser | None = None,
 ) -> list[Visit]:
-    """Save new and changed visits of one course together, then bring the course up to date.
+    """Save new and changed visits of one course together and delete ``deleted``, then
+    bring the course and the patient's messages up to date.
 
     A course with a done visit is active; one whose planned sessions are all done is
-    completed. ``by`` is the staff member saving (None: the system); staff without
-    ``courses.log_visit`` cannot change clinical fields.
+    completed, and undoing one of its sessions reopens it. ``by`` is the staff member
+    saving (None: the system); staff without ``courses.log_visit`` cannot change
+    clinical fields. A visit that changes nothing is not written.
     """
     locked = _lock_course(course)
-    visits_check_clinical_permission(visits=visits, by=by)
-    for visit in visits:
+    visits_mark_changes(visits)
+    changed = [v for v in visits if v._changed]
+    for visit in changed:
         visit.course = locked
         if visit.therapist_id is None:
             visit.therapist_id = locked.therapist_id
+        # Cleaning fills in the time of a session marked done and clears an undone one.
         visit.full_clean(exclude=["course"], validate_unique=False, validate_constraints=False)
+    visits_check_clinical_permission(visits=changed, by=by)
     course_visits_validate(
-        course=locked, visits=visits_proposed(course=locked, changed=visits, deleted=deleted)
+        course=locked,
+        visits=visits_proposed(course=locked, changed=changed, deleted=deleted),
+        deleted=deleted,
     )
     for visit in deleted:
         visit.delete()
-    for visit in visits:
+    for visit in changed:
         if by is not None:
             # Outside a web request the history would not know who made the change.
             visit._history_user = by
         visit.save()
-    messaging.visit_messages_sync(visits=visits)
-
-    done_count = locked.visits.filter(status=Visit.Status.DONE).count()
-    if done_count and locked.status == Course.Status.PLANNED:
-        locked.status = Course.Status.ACTIVE
-        locked.save(update_fields=["status"])
-    if done_count >= locked.planned_sessions and locked.status == Course.Status.ACTIVE:
-        _finish(locked, early=False)
+        visit._stored_status, visit._stored_course_id = visit.status, visit.course_id
+    messaging.visit_messages_sync(visits=changed)
+    _course_sync_status(locked)
     course.status, course.end_date = locked.status, locked.end_date
+    course.completed_early = locked.completed_early
     return list(visits)
 
 
 def visit_save(*, visit: Visit, by: AbstractBaseUser | None = None) -> Visit:
     visits_save(course=visit.course, visits=[visit], by=by)
     return visit
+
+
+def visits_delete(*, visits: Sequence[Visit], by: AbstractBaseUser | None = None) -> int:
+    """Delete booked sessions made by mistake, course by course, all or nothing.
+
+    Done and missed sessions, and those of a closed course, are refused (see
+    ``Visit.deletion_refusal``): the record keeps them.
+    """
+    by_course: dict[int, list[Visit]] = {}
+    for visit in visits:
+        by_course.setdefault(visit.course_id, []).append(visit)
+    with transaction.atomic():
+        for group in by_course.values():
+            visits_save(course=group[0].course, visits=[], deleted=group, by=by)
+    return len(visits)
 
 
 def visit_next_sequence(course: Course) -> int:
@@ -182,13 +263,12 @@ def visit_next_sequence(course: Course) -> int:
 def course_schedule_visits(
     *, course: Course, first_at: dt.datetime, user: AbstractBaseUser | None = None
 ) -> list[Visit]:
-    """Book the remaining planned sessions at the course's weekly rhythm."""
-    step = dt.timedelta(days=max(1, 7 // course.visits_per_week))
-    if course.massage_kind == MassageKind.HONEY:
-        step = max(step, dt.timedelta(days=settings.CLINIC_HONEY_MIN_DAYS_BETWEEN))
+    """Book the sessions the plan has left at the course's weekly rhythm."""
+    step = dt.timedelta(days=course.days_between_sessions())
     start = visit_next_sequence(course)
+    left = course.planned_sessions - course.visits.booked().count()
     visits = [
-        Visit(course=course, sequence=n, scheduled_at=first_at + step * i)
-        for i, n in enumerate(range(start, course.planned_sessions + 1))
+        Visit(course=course, sequence=start + i, scheduled_at=first_at + step * i)
+        for i in range(max(0, left))
     ]
     return visits_save(course=course, visits=visits)
