@@ -50,7 +50,6 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -111,7 +110,13 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # --- Language and time ----------------------------------------------------------------
-LANGUAGE_CODE = env_str("LANGUAGE_CODE", "en")
+# One interface language for every member of staff, so one way of writing dates: a
+# London clinic types 03/04/1964 for 3 April. Django's LocaleMiddleware is left out on
+# purpose: it would pick the language, and with it the date input formats, from each
+# browser's Accept-Language, and a browser set to US English ("en-US" falls back to
+# Django's "en") would read 03/04/1964 as 4 March. Plain "en" is US formats too; no
+# *_INPUT_FORMATS setting here overrides the locale's.
+LANGUAGE_CODE = env_str("LANGUAGE_CODE", "en-gb")
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "Europe/London")
 USE_I18N = True
