@@ -9,9 +9,18 @@ variable is listed in the README.
 from pathlib import Path
 
 import dj_database_url
+import phonenumbers
 from django.core.exceptions import ImproperlyConfigured
 
-from clinic.env import env_bool, env_int, env_list, env_range, env_str, env_time_window
+from clinic.env import (
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_range,
+    env_str,
+    env_time_window,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("CLINIC_VAR_DIR", str(BASE_DIR / "var")))
@@ -39,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
+    "phonenumber_field",
     "clinic",
     "patients",
     "courses",
@@ -182,6 +192,15 @@ CLINIC_THERAPEUTIC_SESSIONS = env_range("CLINIC_THERAPEUTIC_SESSIONS", (10, 15))
 CLINIC_PREVENTIVE_SESSIONS = env_range("CLINIC_PREVENTIVE_SESSIONS", (5, 7))
 # Honey massage needs a break of this many days between sessions.
 CLINIC_HONEY_MIN_DAYS_BETWEEN = env_int("CLINIC_HONEY_MIN_DAYS_BETWEEN", 3, minimum=0)
+# Phone numbers typed without a +country code are read as this country's (GB: 020 7946
+# 0018); every number is stored in E.164 (+442079460018) so one number has one spelling.
+PHONENUMBER_DEFAULT_REGION = env_choice(
+    "CLINIC_PHONE_REGION",
+    "GB",
+    phonenumbers.SUPPORTED_REGIONS,
+    example="a two-letter country code in capitals, such as GB, IE or US",
+)
+PHONENUMBER_DB_FORMAT = "E164"
 # Repeat courses a year after a course ends: 2 by default, 3 for some lumbar cases.
 CLINIC_REPEAT_COURSES_PER_YEAR = env_int(
     "CLINIC_REPEAT_COURSES_PER_YEAR", 2, minimum=1, maximum=12

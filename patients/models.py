@@ -1,16 +1,35 @@
 import datetime as dt
 
+import phonenumbers
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
 from clinic.timeutils import clinic_today
 
 # Nobody alive was born before this; an earlier date is a typing error.
 EARLIEST_DATE_OF_BIRTH = dt.date(1900, 1, 1)
+
+
+def phone_in_e164(text: str) -> str | None:
+    """``text`` as a stored phone number (E.164) when it reads as one, else None.
+
+    National numbers are read as CLINIC_PHONE_REGION's, so "020 7946 0018",
+    "(020) 7946-0018", "442079460018" and "+44 20 7946 0018" are one number. "Possible"
+    (the right length) rather than valid is enough here: it only decides what to look
+    for, and a name or a few digits of a number are never possible numbers.
+    """
+    try:
+        number = phonenumbers.parse(text, settings.PHONENUMBER_DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 class Patient(models.Model):
@@ -22,7 +41,9 @@ class Patient(models.Model):
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
     date_of_birth = models.DateField(_("date of birth"))
-    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    # Stored in E.164; a number typed without +country code is read as
+    # CLINIC_PHONE_REGION's. The form shows the clinic's own numbers the national way.
+    phone = PhoneNumberField(_("phone"), max_length=32, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     preferred_channel = models.CharField(
         _("preferred channel"), max_length=10, choices=Channel.choices, default=Channel.EMAIL

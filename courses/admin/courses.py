@@ -44,6 +44,7 @@ from courses.summaries import (
 )
 from messaging.admin import FeedbackInline, PainFlaggedFilter
 from messaging.selectors import courses_with_pain_flag
+from patients.admin import PatientPhoneSearchMixin
 
 
 class VisitInline(admin.TabularInline):
@@ -70,7 +71,7 @@ class VisitInline(admin.TabularInline):
 
 
 @admin.register(Course)
-class CourseAdmin(TherapistFieldMixin, SimpleHistoryAdmin):
+class CourseAdmin(PatientPhoneSearchMixin, TherapistFieldMixin, SimpleHistoryAdmin):
     form = CourseForm
     list_display = [
         "patient",
