@@ -17,6 +17,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from courses.models import Course
 from messaging.selectors import patients_with_next_repeat_reminder
 from patients import services
+from patients.forms import PatientForm
 from patients.models import (
     ConsentChange,
     Contraindication,
@@ -152,6 +153,7 @@ class UnresolvedContraindicationFilter(admin.SimpleListFilter):
 
 @admin.register(Patient)
 class PatientAdmin(PatientPhoneSearchMixin, SimpleHistoryAdmin):
+    form = PatientForm
     list_display = [
         "full_name",
         "date_of_birth",
@@ -249,7 +251,11 @@ class PatientAdmin(PatientPhoneSearchMixin, SimpleHistoryAdmin):
         return obj.next_repeat_reminder_at
 
     def save_model(self, request, obj, form, change) -> None:
-        services.patient_save(patient=obj, by=request.user)
+        services.patient_save(
+            patient=obj,
+            by=request.user,
+            confirmed_different_person=form.cleaned_data.get("confirmed_different_person", False),
+        )
 
     def save_formset(self, request, form, formset, change) -> None:
         if formset.model is PatientContraindication:

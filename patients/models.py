@@ -1,4 +1,7 @@
 import datetime as dt
+from collections.abc import Collection
+from functools import reduce
+from operator import or_
 
 import phonenumbers
 from django.conf import settings
@@ -13,6 +16,9 @@ from clinic.timeutils import clinic_today
 
 # Nobody alive was born before this; an earlier date is a typing error.
 EARLIEST_DATE_OF_BIRTH = dt.date(1900, 1, 1)
+
+# What tells one patient from another: a change to any of them may make a duplicate.
+IDENTITY_FIELDS = ("first_name", "last_name", "date_of_birth", "phone", "email")
 
 
 def phone_in_e164(text: str) -> str | None:
@@ -30,6 +36,47 @@ def phone_in_e164(text: str) -> str | None:
     if not phonenumbers.is_possible_number(number):
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+class PatientQuerySet(models.QuerySet):
+    def likely_duplicates_of(
+        self, patient: "Patient", *, fields: Collection[str] = IDENTITY_FIELDS
+    ) -> "PatientQuerySet":
+        """Other patients who are probably the same person as ``patient``.
+
+        The same first and last name (whatever the case) and date of birth, or the same
+        phone, or the same e-mail address (whatever the case). Each row says why in
+        ``same_name_and_birth``, ``same_phone`` and ``same_email``. ``fields`` limits the
+        comparison to those fields, e.g. the ones a change touched. An anonymised patient
+        is nobody's duplicate, and a patient is not a duplicate of itself. One query.
+        """
+        matches = {}
+        if (
+            {"first_name", "last_name", "date_of_birth"} & set(fields)
+            and patient.first_name
+            and patient.last_name
+            and patient.date_of_birth
+        ):
+            matches["same_name_and_birth"] = Q(
+                first_name__iexact=patient.first_name.strip(),
+                last_name__iexact=patient.last_name.strip(),
+                date_of_birth=patient.date_of_birth,
+            )
+        if "phone" in fields and patient.phone:
+            matches["same_phone"] = Q(phone=patient.phone)
+        if "email" in fields and patient.email:
+            matches["same_email"] = Q(email__iexact=patient.email.strip())
+        if not matches or patient.anonymised_at is not None:
+            return self.none()
+        duplicates = self.filter(reduce(or_, matches.values()), anonymised_at__isnull=True)
+        if patient.pk is not None:
+            duplicates = duplicates.exclude(pk=patient.pk)
+        return duplicates.annotate(
+            **{
+                name: models.ExpressionWrapper(match, output_field=models.BooleanField())
+                for name, match in matches.items()
+            }
+        )
 
 
 class Patient(models.Model):
@@ -60,6 +107,7 @@ class Patient(models.Model):
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
     anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
 
+    objects = PatientQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["created_at"])
 
     class Meta:
