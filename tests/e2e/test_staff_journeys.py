@@ -45,6 +45,7 @@ def test_course_start_is_blocked_by_a_temporary_contraindication_until_it_is_res
     browser.press("_continue")
     assert browser.errors() == []
     patient = Patient.objects.get(last_name="Lovelace")
+    assert (patient.date_of_birth, str(patient.phone)) == (dt.date(1968, 12, 10), "+442079460123")
     fever = PatientContraindication.objects.get(patient=patient)
     assert fever.resolved_on is None
     browser.screenshot("patient")
