@@ -12,6 +12,7 @@ from clinic.roles import RECEPTION, THERAPIST
 from courses.models import Course, Visit
 from patients.models import Patient
 from tests.admin.course_page import course_page_data, visit_row
+from tests.admin.patient_page import patient_page_data
 from tests.factories import (
     CourseFactory,
     PatientFactory,
@@ -42,30 +43,13 @@ def ambiguous_day_before(day: dt.date) -> dt.date:
     return day
 
 
-def patient_page_data(date_of_birth: str, **extra: str) -> dict:
-    data = {
-        "first_name": "Ada",
-        "last_name": "Lovelace",
-        "date_of_birth": date_of_birth,
-        "phone": "",
-        "email": "ada@example.test",
-        "preferred_channel": Patient.Channel.EMAIL,
-        "notes": "",
-        **extra,
-    }
-    for prefix in ("contraindications", "consent_changes", "courses", "data_rights_events"):
-        data.setdefault(f"{prefix}-TOTAL_FORMS", "0")
-        data.setdefault(f"{prefix}-INITIAL_FORMS", "0")
-    return data
-
-
 @pytest.mark.parametrize(
     ("typed", "meant"),
     [("03/04/1964", dt.date(1964, 4, 3)), ("15/03/1964", dt.date(1964, 3, 15))],
 )
 def test_reception_types_the_date_of_birth_day_first(typed, meant):
     response = client_for(RECEPTION).post(
-        reverse("admin:patients_patient_add"), patient_page_data(typed), **US_BROWSER
+        reverse("admin:patients_patient_add"), patient_page_data(date_of_birth=typed), **US_BROWSER
     )
 
     assert response.status_code == 302, response.context["adminform"].form.errors
@@ -85,7 +69,6 @@ def test_the_patient_page_shows_the_date_of_birth_day_first():
 def test_a_contraindication_is_noted_day_first_on_the_patient_page():
     noted = ambiguous_day_before(timezone.localdate())
     data = patient_page_data(
-        "15/03/1964",
         **{
             "contraindications-TOTAL_FORMS": "1",
             "contraindications-0-contraindication": str(contraindication("fever").pk),

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from patients.models import ConsentChange, Patient
 from patients.services import LikelyDuplicates, patient_save
+from tests.admin.patient_page import patient_page_data
 from tests.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
@@ -174,22 +175,6 @@ def test_registering_a_new_patient_costs_one_query_for_the_check(django_assert_n
 
 
 # --- the patient page ------------------------------------------------------------------
-
-
-def patient_page_data(**fields) -> dict:
-    data = {
-        "first_name": "Ada",
-        "last_name": "Lovelace",
-        "date_of_birth": "03/04/1964",
-        "phone": "",
-        "email": "ada.l@example.test",
-        "preferred_channel": Patient.Channel.EMAIL,
-        "notes": "",
-        **fields,
-    }
-    for prefix in ("contraindications", "consent_changes", "courses", "data_rights_events"):
-        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
-    return data
 
 
 def test_the_patient_page_links_the_likely_duplicate_and_asks_for_confirmation(admin_client, ada):

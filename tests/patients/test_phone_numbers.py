@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from patients.models import Patient
 from patients.services import patient_save
+from tests.admin.patient_page import patient_page_data
 from tests.factories import CourseFactory, PatientFactory
 
 pytestmark = pytest.mark.django_db
@@ -47,17 +48,7 @@ def test_a_phone_that_is_not_a_valid_number_is_refused_and_nothing_is_saved(type
 
 
 def test_the_patient_page_explains_a_phone_number_it_cannot_read(admin_client):
-    data = {
-        "first_name": "Ada",
-        "last_name": "Lovelace",
-        "date_of_birth": "10/12/1968",
-        "phone": "0207 946",
-        "email": "ada@example.test",
-        "preferred_channel": Patient.Channel.PHONE,
-        "notes": "",
-    }
-    for prefix in ("contraindications", "consent_changes", "courses", "data_rights_events"):
-        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
+    data = patient_page_data(phone="0207 946")
 
     response = admin_client.post(reverse("admin:patients_patient_add"), data)
 
