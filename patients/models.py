@@ -26,8 +26,9 @@ def phone_in_e164(text: str) -> str | None:
 
     National numbers are read as CLINIC_PHONE_REGION's, so "020 7946 0018",
     "(020) 7946-0018", "442079460018" and "+44 20 7946 0018" are one number. "Possible"
-    (the right length) rather than valid is enough here: it only decides what to look
-    for, and a name or a few digits of a number are never possible numbers.
+    (a plausible length) rather than valid is enough here: it only decides what else to
+    look for, exactly; a name never reads as a number, and a few digits that do find at
+    most a patient with that very number.
     """
     try:
         number = phonenumbers.parse(text, settings.PHONENUMBER_DEFAULT_REGION)
