@@ -6,6 +6,7 @@ silently wrong default weeks later.
 
 import datetime as dt
 import os
+from collections.abc import Collection
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -53,6 +54,16 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     if raw is None:
         return list(default or [])
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_choice(name: str, default: str, choices: Collection[str], *, example: str) -> str:
+    """One of a known set of values, e.g. a country code; ``example`` says what is wanted."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    if raw.strip() not in choices:
+        raise ImproperlyConfigured(f"{name} must be {example}; got {raw!r}")
+    return raw.strip()
 
 
 def env_range(name: str, default: tuple[int, int]) -> tuple[int, int]:

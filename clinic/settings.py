@@ -9,9 +9,18 @@ variable is listed in the README.
 from pathlib import Path
 
 import dj_database_url
+import phonenumbers
 from django.core.exceptions import ImproperlyConfigured
 
-from clinic.env import env_bool, env_int, env_list, env_range, env_str, env_time_window
+from clinic.env import (
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_range,
+    env_str,
+    env_time_window,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("CLINIC_VAR_DIR", str(BASE_DIR / "var")))
@@ -39,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
+    "phonenumber_field",
     "clinic",
     "patients",
     "courses",
@@ -50,7 +60,6 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -111,7 +120,13 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # --- Language and time ----------------------------------------------------------------
-LANGUAGE_CODE = env_str("LANGUAGE_CODE", "en")
+# One interface language for every member of staff, so one way of writing dates: a
+# London clinic types 03/04/1964 for 3 April. Django's LocaleMiddleware is left out on
+# purpose: it would pick the language, and with it the date input formats, from each
+# browser's Accept-Language, and a browser set to US English ("en-US" falls back to
+# Django's "en") would read 03/04/1964 as 4 March. Plain "en" is US formats too; no
+# *_INPUT_FORMATS setting here overrides the locale's.
+LANGUAGE_CODE = env_str("LANGUAGE_CODE", "en-gb")
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "Europe/London")
 USE_I18N = True
@@ -177,6 +192,15 @@ CLINIC_THERAPEUTIC_SESSIONS = env_range("CLINIC_THERAPEUTIC_SESSIONS", (10, 15))
 CLINIC_PREVENTIVE_SESSIONS = env_range("CLINIC_PREVENTIVE_SESSIONS", (5, 7))
 # Honey massage needs a break of this many days between sessions.
 CLINIC_HONEY_MIN_DAYS_BETWEEN = env_int("CLINIC_HONEY_MIN_DAYS_BETWEEN", 3, minimum=0)
+# Phone numbers typed without a +country code are read as this country's (GB: 020 7946
+# 0018); every number is stored in E.164 (+442079460018) so one number has one spelling.
+PHONENUMBER_DEFAULT_REGION = env_choice(
+    "CLINIC_PHONE_REGION",
+    "GB",
+    phonenumbers.SUPPORTED_REGIONS,
+    example="a two-letter country code in capitals, such as GB, IE or US",
+)
+PHONENUMBER_DB_FORMAT = "E164"
 # Repeat courses a year after a course ends: 2 by default, 3 for some lumbar cases.
 CLINIC_REPEAT_COURSES_PER_YEAR = env_int(
     "CLINIC_REPEAT_COURSES_PER_YEAR", 2, minimum=1, maximum=12

@@ -1,4 +1,6 @@
 import json
+from functools import reduce
+from operator import or_
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -8,18 +10,44 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from phonenumber_field.modelfields import PhoneNumberField
+from phonenumber_field.widgets import RegionalPhoneNumberWidget
 from simple_history.admin import SimpleHistoryAdmin
 
 from courses.models import Course
 from messaging.selectors import patients_with_next_repeat_reminder
 from patients import services
+from patients.forms import PatientForm
 from patients.models import (
     ConsentChange,
     Contraindication,
     DataRightsEvent,
     Patient,
     PatientContraindication,
+    phone_in_e164,
 )
+
+
+class PatientPhoneSearchMixin:
+    """Search finds a patient by phone however the number is typed.
+
+    Django's search splits "020 7946 0018" into words and looks for each inside the
+    stored "+442079460018", which finds nothing. So when the whole search reads as a
+    phone number, patients with exactly that number are found too, through every search
+    field that ends in the patient's phone ("phone", "patient__phone").
+    """
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        number = phone_in_e164(search_term) if search_term else None
+        lookups = [
+            field.lstrip("=^@")
+            for field in self.get_search_fields(request)
+            if field.lstrip("=^@").split("__")[-1] == "phone"
+        ]
+        if number and lookups:
+            results |= queryset.filter(reduce(or_, (Q(**{lookup: number}) for lookup in lookups)))
+        return results, may_have_duplicates
 
 
 @admin.register(Contraindication)
@@ -124,7 +152,8 @@ class UnresolvedContraindicationFilter(admin.SimpleListFilter):
 
 
 @admin.register(Patient)
-class PatientAdmin(SimpleHistoryAdmin):
+class PatientAdmin(PatientPhoneSearchMixin, SimpleHistoryAdmin):
+    form = PatientForm
     list_display = [
         "full_name",
         "date_of_birth",
@@ -136,6 +165,10 @@ class PatientAdmin(SimpleHistoryAdmin):
         "next_repeat_reminder",
     ]
     list_display_links = ["full_name"]
+    # The clinic's own numbers shown as staff say them (020 7946 0018), not in E.164.
+    formfield_overrides = {
+        PhoneNumberField: {"widget": RegionalPhoneNumberWidget(attrs={"class": "vTextField"})}
+    }
     list_filter = ["reminders_consent", "preferred_channel", UnresolvedContraindicationFilter]
     search_fields = ["first_name", "last_name", "phone", "email"]
     # Explicit: with the counts annotated below the query has a GROUP BY, and Django then
@@ -218,7 +251,11 @@ class PatientAdmin(SimpleHistoryAdmin):
         return obj.next_repeat_reminder_at
 
     def save_model(self, request, obj, form, change) -> None:
-        services.patient_save(patient=obj, by=request.user)
+        services.patient_save(
+            patient=obj,
+            by=request.user,
+            confirmed_different_person=form.cleaned_data.get("confirmed_different_person", False),
+        )
 
     def save_formset(self, request, form, formset, change) -> None:
         if formset.model is PatientContraindication:

@@ -1,16 +1,83 @@
 import datetime as dt
+from collections.abc import Collection
+from functools import reduce
+from operator import or_
 
+import phonenumbers
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
 from clinic.timeutils import clinic_today
 
 # Nobody alive was born before this; an earlier date is a typing error.
 EARLIEST_DATE_OF_BIRTH = dt.date(1900, 1, 1)
+
+# What tells one patient from another: a change to any of them may make a duplicate.
+IDENTITY_FIELDS = ("first_name", "last_name", "date_of_birth", "phone", "email")
+
+
+def phone_in_e164(text: str) -> str | None:
+    """``text`` as a stored phone number (E.164) when it reads as one, else None.
+
+    National numbers are read as CLINIC_PHONE_REGION's, so "020 7946 0018",
+    "(020) 7946-0018", "442079460018" and "+44 20 7946 0018" are one number. "Possible"
+    (a plausible length) rather than valid is enough here: it only decides what else to
+    look for, exactly; a name never reads as a number, and a few digits that do find at
+    most a patient with that very number.
+    """
+    try:
+        number = phonenumbers.parse(text, settings.PHONENUMBER_DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+class PatientQuerySet(models.QuerySet):
+    def likely_duplicates_of(
+        self, patient: "Patient", *, fields: Collection[str] = IDENTITY_FIELDS
+    ) -> "PatientQuerySet":
+        """Other patients who are probably the same person as ``patient``.
+
+        The same first and last name (whatever the case) and date of birth, or the same
+        phone, or the same e-mail address (whatever the case). Each row says why in
+        ``same_name_and_birth``, ``same_phone`` and ``same_email``. ``fields`` limits the
+        comparison to those fields, e.g. the ones a change touched. An anonymised patient
+        is nobody's duplicate, and a patient is not a duplicate of itself. One query.
+        """
+        matches = {}
+        if (
+            {"first_name", "last_name", "date_of_birth"} & set(fields)
+            and patient.first_name
+            and patient.last_name
+            and patient.date_of_birth
+        ):
+            matches["same_name_and_birth"] = Q(
+                first_name__iexact=patient.first_name.strip(),
+                last_name__iexact=patient.last_name.strip(),
+                date_of_birth=patient.date_of_birth,
+            )
+        if "phone" in fields and patient.phone:
+            matches["same_phone"] = Q(phone=patient.phone)
+        if "email" in fields and patient.email:
+            matches["same_email"] = Q(email__iexact=patient.email.strip())
+        if not matches or patient.anonymised_at is not None:
+            return self.none()
+        duplicates = self.filter(reduce(or_, matches.values()), anonymised_at__isnull=True)
+        if patient.pk is not None:
+            duplicates = duplicates.exclude(pk=patient.pk)
+        return duplicates.annotate(
+            **{
+                name: models.ExpressionWrapper(match, output_field=models.BooleanField())
+                for name, match in matches.items()
+            }
+        )
 
 
 class Patient(models.Model):
@@ -22,7 +89,9 @@ class Patient(models.Model):
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
     date_of_birth = models.DateField(_("date of birth"))
-    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    # Stored in E.164; a number typed without +country code is read as
+    # CLINIC_PHONE_REGION's. The form shows the clinic's own numbers the national way.
+    phone = PhoneNumberField(_("phone"), max_length=32, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     preferred_channel = models.CharField(
         _("preferred channel"), max_length=10, choices=Channel.choices, default=Channel.EMAIL
@@ -39,6 +108,7 @@ class Patient(models.Model):
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
     anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
 
+    objects = PatientQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["created_at"])
 
     class Meta:

@@ -1,4 +1,5 @@
 import datetime as dt
+from collections.abc import Collection
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -6,30 +7,112 @@ from django.core import serializers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from messaging import services as messaging
 from patients.models import (
+    IDENTITY_FIELDS,
     ConsentChange,
     DataRightsEvent,
     Patient,
     PatientContraindication,
 )
 
+# Enough for staff to recognise the record; more would be a shared address, not a person.
+DUPLICATES_SHOWN = 10
+
+
+class LikelyDuplicates(ValidationError):
+    """The patient is probably one already registered: ``patients`` are those records."""
+
+    def __init__(self, patients: list[Patient]) -> None:
+        self.patients = patients
+        super().__init__(
+            _(
+                "This looks like a patient already registered: %(records)s. Check the "
+                "record; if this is a different person, confirm it to save."
+            )
+            % {
+                "records": "; ".join(
+                    f"{duplicate.full_name} ({duplicate_summary(duplicate)})"
+                    for duplicate in patients
+                )
+            },
+            code="likely_duplicate",
+        )
+
+
+def duplicate_summary(duplicate: Patient) -> str:
+    """Why a row of ``likely_duplicates_of`` looks like the patient, and how to find it."""
+    reasons = [
+        reason
+        for flag, reason in [
+            ("same_name_and_birth", _("same name and date of birth")),
+            ("same_phone", _("same phone")),
+            ("same_email", _("same e-mail")),
+        ]
+        if getattr(duplicate, flag, False)
+    ]
+    return _("born %(born)s, record %(id)s: %(reasons)s") % {
+        "born": date_format(duplicate.date_of_birth, "SHORT_DATE_FORMAT"),
+        "id": duplicate.pk,
+        "reasons": ", ".join(reasons),
+    }
+
+
+def patient_check_duplicates(
+    *, patient: Patient, fields: Collection[str] = IDENTITY_FIELDS
+) -> None:
+    """Raise LikelyDuplicates if ``patient`` looks like a patient already registered,
+    comparing ``fields`` (for a change, the identifying fields it touched)."""
+    duplicates = list(
+        Patient.objects.likely_duplicates_of(patient, fields=fields)[:DUPLICATES_SHOWN]
+    )
+    if duplicates:
+        raise LikelyDuplicates(duplicates)
+
 
 @transaction.atomic
-def patient_save(*, patient: Patient, by: AbstractBaseUser | None = None) -> Patient:
-    """Create or change a patient; a change of reminder consent is recorded."""
+def patient_save(
+    *,
+    patient: Patient,
+    by: AbstractBaseUser | None = None,
+    confirmed_different_person: bool = False,
+) -> Patient:
+    """Create or change a patient; a change of reminder consent is recorded.
+
+    A patient who looks like one already registered (same name and date of birth, same
+    phone or same e-mail) is refused with LikelyDuplicates, which names the records,
+    unless staff confirm that this is a different person; a change is compared on the
+    identifying fields it touches, so editing the notes of a confirmed namesake does not
+    ask again. The confirmation is written in the patient's history.
+    """
     patient.full_clean()
     stored = (
         Patient.objects.select_for_update()
         .filter(pk=patient.pk)
-        .values_list("reminders_consent", flat=True)
+        .values("reminders_consent", *IDENTITY_FIELDS)
         .first()
         if patient.pk
         else None
     )
-    consent_changed = stored != patient.reminders_consent and (
+    changed = [
+        field
+        for field in IDENTITY_FIELDS
+        if stored is None or getattr(patient, field) != stored[field]
+    ]
+    if confirmed_different_person:
+        namesakes = Patient.objects.likely_duplicates_of(patient, fields=changed)
+        ids = ", ".join(str(pk) for pk in namesakes.values_list("pk", flat=True))
+        if ids:
+            patient._change_reason = _(
+                "Confirmed by staff to be a different person from record(s) %(ids)s"
+            ) % {"ids": ids}
+    else:
+        patient_check_duplicates(patient=patient, fields=changed)
+    stored_consent = stored["reminders_consent"] if stored else None
+    consent_changed = stored_consent != patient.reminders_consent and (
         patient.pk or patient.reminders_consent
     )
     if consent_changed:

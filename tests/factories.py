@@ -29,7 +29,8 @@ class PatientFactory(factory.django.DjangoModelFactory):
     first_name = factory.Faker("first_name")
     last_name = factory.Faker("last_name")
     date_of_birth = factory.Faker("date_of_birth", minimum_age=25, maximum_age=75)
-    phone = factory.Sequence(lambda n: f"+44 7700 9{n:05d}")
+    # Ofcom's fictional London range, 020 7946 0000-0999: valid numbers that reach no one.
+    phone = factory.Sequence(lambda n: f"+44 20 7946 {n % 1000:04d}")
     email = factory.Sequence(lambda n: f"patient{n}@example.test")
     reminders_consent = True
     reminders_consent_changed_at = factory.LazyFunction(timezone.now)

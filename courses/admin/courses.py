@@ -45,6 +45,7 @@ from courses.summaries import (
 )
 from messaging.admin import FeedbackInline, PainFlaggedFilter
 from messaging.selectors import courses_with_pain_flag
+from patients.admin import PatientPhoneSearchMixin
 
 
 class VisitInline(admin.TabularInline):
@@ -71,7 +72,7 @@ class VisitInline(admin.TabularInline):
 
 
 @admin.register(Course)
-class CourseAdmin(TherapistFieldMixin, SimpleHistoryAdmin):
+class CourseAdmin(PatientPhoneSearchMixin, TherapistFieldMixin, SimpleHistoryAdmin):
     form = CourseForm
     list_display = [
         "patient",

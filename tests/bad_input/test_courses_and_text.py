@@ -78,7 +78,7 @@ def _patient_form_data(first_name: str, notes: str = "") -> dict:
         "first_name": first_name,
         "last_name": "Okafor",
         "date_of_birth": "1970-05-17",
-        "phone": "+44 7700 900123",
+        "phone": "020 7946 0123",
         "email": "",
         "preferred_channel": "phone",
         "notes": notes,

@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from clinic.env import env_bool, env_int, env_list, env_range, env_str
+from clinic.env import env_bool, env_choice, env_int, env_list, env_range, env_str
 
 
 @pytest.mark.parametrize(
@@ -75,3 +75,22 @@ def test_env_range_refuses_a_bad_range(monkeypatch, raw):
 
     with pytest.raises(ImproperlyConfigured, match="RANGE must"):
         env_range("RANGE", (10, 15))
+
+
+def test_env_choice_reads_one_of_the_known_values(monkeypatch):
+    monkeypatch.setenv("REGION", " IE ")
+
+    assert env_choice("REGION", "GB", {"GB", "IE"}, example="a country code") == "IE"
+
+
+def test_env_choice_falls_back_to_its_default_when_unset_or_empty(monkeypatch):
+    monkeypatch.setenv("REGION", "")
+
+    assert env_choice("REGION", "GB", {"GB", "IE"}, example="a country code") == "GB"
+
+
+def test_env_choice_refuses_an_unknown_value_and_says_what_it_wants(monkeypatch):
+    monkeypatch.setenv("REGION", "UK")
+
+    with pytest.raises(ImproperlyConfigured, match="REGION must be a country code; got 'UK'"):
+        env_choice("REGION", "GB", {"GB", "IE"}, example="a country code")

@@ -72,6 +72,7 @@ def test_debug_mode_starts_without_a_secret_key(tmp_path):
         ("DEBUG", "perhaps", "DEBUG must be one of"),
         ("CLINIC_THERAPEUTIC_SESSIONS", "15-10", "CLINIC_THERAPEUTIC_SESSIONS must"),
         ("CLINIC_HONEY_MIN_DAYS_BETWEEN", "three", "whole number"),
+        ("CLINIC_PHONE_REGION", "UK", "CLINIC_PHONE_REGION must be a two-letter country code"),
     ],
 )
 def test_a_bad_value_stops_the_start_with_the_variable_named(tmp_path, variable, value, message):

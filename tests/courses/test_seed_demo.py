@@ -104,6 +104,14 @@ def test_the_demo_obeys_the_one_open_course_per_region_rule(demo):
     assert not open_per_region.exists()
 
 
+def test_demo_patients_have_valid_fictional_phone_numbers_in_e164(demo):
+    phones = [patient.phone for patient in Patient.objects.all()]
+
+    assert all(phone.is_valid() for phone in phones)
+    # Ofcom's drama range for London, 020 7946 0000-0999: no real person is rung.
+    assert all(re.fullmatch(r"\+442079460\d{3}", str(phone)) for phone in phones)
+
+
 def test_running_the_demo_twice_duplicates_nothing(demo):
     before = counts()
 

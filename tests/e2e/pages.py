@@ -80,7 +80,8 @@ class StaffBrowser:
         field.send_keys(str(value))
 
     def type_date(self, css: str, day: dt.date) -> None:
-        self.type(css, day.isoformat())
+        # As staff type dates in the clinic's en-gb: day first.
+        self.type(css, day.strftime("%d/%m/%Y"))
 
     def choose(self, css: str, label: str) -> None:
         Select(self.find(css)).select_by_visible_text(label)

@@ -37,7 +37,7 @@ def test_course_start_is_blocked_by_a_temporary_contraindication_until_it_is_res
     browser.type("#id_first_name", "Ada")
     browser.type("#id_last_name", "Lovelace")
     browser.type_date("#id_date_of_birth", dt.date(1968, 12, 10))
-    browser.type("#id_phone", "+44 7700 900123")
+    browser.type("#id_phone", "020 7946 0123")
     browser.type("#id_email", "ada@example.test")
     browser.add_inline_row("contraindications-group")
     browser.choose("#id_contraindications-0-contraindication", "Fever of any cause")
@@ -45,6 +45,7 @@ def test_course_start_is_blocked_by_a_temporary_contraindication_until_it_is_res
     browser.press("_continue")
     assert browser.errors() == []
     patient = Patient.objects.get(last_name="Lovelace")
+    assert (patient.date_of_birth, str(patient.phone)) == (dt.date(1968, 12, 10), "+442079460123")
     fever = PatientContraindication.objects.get(patient=patient)
     assert fever.resolved_on is None
     browser.screenshot("patient")

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_patient_changed_in_the_admin_records_who_changed_what(reception, reception_client):
-    patient = PatientFactory(phone="+44 7700 900001")
+    patient = PatientFactory(phone="+44 20 7946 0001")
     url = reverse("admin:patients_patient_change", args=[patient.pk])
     form = reception_client.get(url).context["adminform"].form
     data = {name: value for name, value in form.initial.items() if value is not None}
@@ -26,7 +26,7 @@ def test_a_patient_changed_in_the_admin_records_who_changed_what(reception, rece
             "last_name": patient.last_name,
             "date_of_birth": patient.date_of_birth.isoformat(),
             "email": patient.email,
-            "phone": "+44 7700 900999",
+            "phone": "+44 20 7946 0999",
             "preferred_channel": patient.preferred_channel,
             "reminders_consent": "on",
             "notes": "",
@@ -43,20 +43,20 @@ def test_a_patient_changed_in_the_admin_records_who_changed_what(reception, rece
     assert latest.history_type == "~"
     delta = latest.diff_against(latest.prev_record)
     assert [(c.field, c.old, c.new) for c in delta.changes] == [
-        ("phone", "+44 7700 900001", "+44 7700 900999")
+        ("phone", "+44 20 7946 0001", "+44 20 7946 0999")
     ]
 
 
 def test_the_history_page_of_a_patient_shows_the_change_and_its_author(manager, manager_client):
-    patient = PatientFactory(phone="+44 7700 900001")
-    patient.phone = "+44 7700 900777"
+    patient = PatientFactory(phone="+44 20 7946 0001")
+    patient.phone = "+44 20 7946 0777"
     patient_services.patient_save(patient=patient, by=manager)
 
     page = manager_client.get(reverse("admin:patients_patient_history", args=[patient.pk]))
 
     assert page.status_code == 200
     text = page.content.decode()
-    assert "+44 7700 900777" in text
+    assert "+442079460777" in text
     assert manager.username in text
 
 

@@ -177,7 +177,7 @@ def test_the_admin_asks_for_confirmation_before_anonymising(manager_client):
 
 def test_an_anonymised_patient_cannot_be_given_contact_details_again(manager, manager_client):
     patient = services.patient_anonymise(patient=PatientFactory(), by=manager)
-    patient.phone = "+44 7700 900555"
+    patient.phone = "+44 20 7946 0555"
     with pytest.raises(ValidationError, match="register them as a new patient"):
         services.patient_save(patient=patient, by=manager)
     patient.refresh_from_db()
