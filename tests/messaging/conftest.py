@@ -36,3 +36,12 @@ def check_in(db):
         status=Message.Status.SENT,
         number=1,
     )
+
+
+@pytest.fixture
+def pain_rise(check_in):
+    """The patient's answer to ``check_in``: pain 6, two points above the 4 before the
+    visit, which flags the course."""
+    from messaging.services import feedback_submit
+
+    return feedback_submit(message=check_in, pain=6, comment="It hurts more since Monday.")
