@@ -193,6 +193,24 @@ class FeedbackAdmin(AcknowledgementColumn, SimpleHistoryAdmin):
         return False
 
 
+# The largest id a database row can have (a signed 64-bit integer).
+MAX_ROW_ID = 2**63 - 1
+
+
+def _row_ids(values: list[str]) -> list[int]:
+    """The values of an address or a form that can be row ids; anything else (typed or
+    altered by hand) is left out rather than failing in the database."""
+    ids = []
+    for value in values:
+        try:
+            number = int(value)
+        except ValueError:
+            continue
+        if 0 < number <= MAX_ROW_ID:
+            ids.append(number)
+    return ids
+
+
 class PainRiseAcknowledgementMixin:
     """For the course admin: the page where a therapist reads the rises in pain the
     patients reported on some courses and acknowledges them, which takes the flag off;
@@ -248,11 +266,11 @@ class PainRiseAcknowledgementMixin:
     def acknowledge_view(self, request: HttpRequest) -> HttpResponse:
         if not (self.has_acknowledge_permission(request) and self.has_view_permission(request)):
             raise PermissionDenied
-        course_ids = [int(v) for v in request.GET.getlist("course") if v.isdigit()]
+        course_ids = _row_ids(request.GET.getlist("course"))
         next_url = self._acknowledge_next_url(request, course_ids)
         errors: list[str] = []
         if request.method == "POST":
-            chosen = [int(v) for v in request.POST.getlist("feedback") if v.isdigit()]
+            chosen = _row_ids(request.POST.getlist("feedback"))
             try:
                 acknowledged = services.feedback_acknowledge(
                     feedback=Feedback.objects.filter(course_id__in=course_ids, pk__in=chosen),

@@ -229,3 +229,15 @@ def test_acknowledged_rises_cost_the_course_list_no_query(therapist_client):
 
     assert mixed == calm
     assert flagged_courses(therapist_client) == [rises[2].course_id]
+
+
+def test_odd_addresses_and_ticks_get_a_clear_answer(therapist_client):
+    rise = answer(pain=7)
+    url = f"{ACKNOWLEDGE}?course=abc&course=99999999999999999999999&course={rise.course_id}"
+
+    shown = therapist_client.get(url)
+    posted = therapist_client.post(url, {"feedback": ["x", "²", "99999999999999999999999", "-1"]})
+
+    assert shown.status_code == posted.status_code == 200
+    assert "Choose at least one reported rise in pain to acknowledge." in posted.text
+    assert list(Feedback.objects.unacknowledged_rises()) == [rise]
