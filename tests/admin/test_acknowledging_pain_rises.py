@@ -10,8 +10,8 @@ from django.urls import reverse
 from clinic.roles import RECEPTION, THERAPIST
 from courses.models import Course
 from messaging import services
-from messaging.models import Feedback, Message
-from tests.factories import CourseFactory, MessageFactory, VisitFactory, staff_with_role
+from messaging.models import Feedback
+from tests.factories import CheckInFactory, CourseFactory, staff_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -21,12 +21,8 @@ COURSES = reverse("admin:courses_course_changelist")
 
 def answer(*, pain: int, course: Course | None = None, comment: str = "") -> Feedback:
     """The patient's answer to a check-in after a done visit with pain 4 before it."""
-    visit = VisitFactory(done=True, pain_before=4, pain_after=3, course=course or CourseFactory())
-    check_in = MessageFactory(
-        kind=Message.Kind.POST_VISIT_CHECK_IN,
-        course=visit.course,
-        visit=visit,
-        status=Message.Status.SENT,
+    check_in = CheckInFactory(
+        visit__course=course or CourseFactory(), visit__pain_before=4, visit__pain_after=3
     )
     return services.feedback_submit(message=check_in, pain=pain, comment=comment)
 

@@ -25,17 +25,9 @@ def clinic_settings(settings):
 @pytest.fixture
 def check_in(db):
     """A post-visit check-in that went out after a visit with pain 4 before, 3 after."""
-    from messaging.models import Message
-    from tests.factories import MessageFactory, VisitFactory
+    from tests.factories import CheckInFactory
 
-    visit = VisitFactory(done=True, pain_before=4, pain_after=3)
-    return MessageFactory(
-        kind=Message.Kind.POST_VISIT_CHECK_IN,
-        course=visit.course,
-        visit=visit,
-        status=Message.Status.SENT,
-        number=1,
-    )
+    return CheckInFactory(visit__pain_before=4, visit__pain_after=3, number=1)
 
 
 @pytest.fixture
