@@ -66,8 +66,10 @@ _THERAPIST = [
     "courses.delete_visit",
     "courses.log_visit",
     "courses.export_course",
-    # Patients' pain answers, shown on the course and visit pages.
+    # Patients' pain answers, shown on the course and visit pages; a reported rise in
+    # pain flags the course until a therapist acknowledges it.
     "messaging.view_feedback",
+    "messaging.acknowledge_feedback",
 ]
 
 # Managers may do everything in the clinic's areas: exports, data rights, deleting,

@@ -10,6 +10,8 @@ class ClinicAdminSite(admin.AdminSite):
     """The staff's site: the clinic's name in the header and a home page of today's work."""
 
     index_title = _("Today at the clinic")
+    # The clinic has no public site: "View site" would only lead back to this home page.
+    site_url = None
 
     @property
     def site_header(self) -> str:

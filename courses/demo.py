@@ -80,7 +80,7 @@ PLANS: list[Plan] = [
 ]
 
 # Positions in PLANS of the patients who show the messaging features; they take messages.
-FLAGGED_PLAN = 0  # reports pain 2+ points above the pain before a visit: a staff alert
+FLAGGED_PLAN = 0  # reports pain 2+ points above the pain before a visit, left unacknowledged
 LAPSED_PLAN = 5  # due for a repeat course; the reminder went out
 MAILBOX_GONE_PLAN = 9  # the latest message bounced
 MAILBOX_GONE_ERROR = "550 5.1.1 <%(email)s>: Recipient address rejected: mailbox unavailable"

@@ -1,9 +1,17 @@
+from urllib.parse import urlencode
+
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
 
 from messaging import sending, services
 from messaging.models import Feedback, Message
@@ -73,14 +81,14 @@ class MessageAdmin(admin.ModelAdmin):
 
 
 class PainFlaggedFilter(admin.SimpleListFilter):
-    """Courses whose patient reported pain that rose after a visit (needs the
-    ``pain_flagged`` annotation from ``selectors.courses_with_pain_flag``)."""
+    """Courses whose patient reported a rise in pain that no therapist has acknowledged
+    yet (needs the ``pain_flagged`` annotation from ``selectors.courses_with_pain_flag``)."""
 
     title = _("flagged")
     parameter_name = "flagged"
 
     def lookups(self, request, model_admin):
-        return [("yes", _("Pain rose")), ("no", _("No"))]
+        return [("yes", _("Pain rose, not yet acknowledged")), ("no", _("No"))]
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
@@ -90,14 +98,49 @@ class PainFlaggedFilter(admin.SimpleListFilter):
         return queryset
 
 
-class FeedbackInline(admin.TabularInline):
+class AcknowledgementFilter(admin.SimpleListFilter):
+    title = _("rise in pain")
+    parameter_name = "acknowledged"
+
+    def lookups(self, request, model_admin):
+        return [("no", _("Not yet acknowledged")), ("yes", _("Acknowledged"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "no":
+            return queryset.unacknowledged_rises()
+        if self.value() == "yes":
+            return queryset.filter(acknowledged_at__isnull=False)
+        return queryset
+
+
+class AcknowledgementColumn:
+    """Whether a rise in pain has been seen, so that the ones nobody has stand out."""
+
+    @admin.display(description=_("acknowledged"))
+    def acknowledgement(self, obj: Feedback):
+        if not obj.raises_alert:
+            return "—"
+        if obj.acknowledged_at is None:
+            return format_html('<strong class="pain-rise-new">{}</strong>', _("Not yet"))
+        return obj.acknowledgement()
+
+
+class FeedbackInline(AcknowledgementColumn, admin.TabularInline):
     """The patient's answers, on the course and visit pages."""
 
     model = Feedback
     fk_name = "course"
     extra = 0
     can_delete = False
-    fields = ["submitted_at", "visit", "pain", "pain_before_visit", "raises_alert", "comment"]
+    fields = [
+        "submitted_at",
+        "visit",
+        "pain",
+        "pain_before_visit",
+        "raises_alert",
+        "acknowledgement",
+        "comment",
+    ]
     readonly_fields = fields
     ordering = ["-submitted_at"]
 
@@ -105,20 +148,40 @@ class FeedbackInline(admin.TabularInline):
         return False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).select_related("visit")
+        return super().get_queryset(request).select_related("visit", "acknowledged_by")
 
 
 class VisitFeedbackInline(FeedbackInline):
     fk_name = "visit"
-    fields = ["submitted_at", "pain", "pain_before_visit", "raises_alert", "comment"]
+    fields = [
+        "submitted_at",
+        "pain",
+        "pain_before_visit",
+        "raises_alert",
+        "acknowledgement",
+        "comment",
+    ]
     readonly_fields = fields
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(admin.ModelAdmin):
-    list_display = ["submitted_at", "patient", "course", "visit", "pain", "raises_alert"]
-    list_filter = ["raises_alert"]
-    list_select_related = ["patient", "course__patient", "visit__course__patient"]
+class FeedbackAdmin(AcknowledgementColumn, SimpleHistoryAdmin):
+    list_display = [
+        "submitted_at",
+        "patient",
+        "course",
+        "visit",
+        "pain",
+        "raises_alert",
+        "acknowledgement",
+    ]
+    list_filter = ["raises_alert", AcknowledgementFilter]
+    list_select_related = [
+        "patient",
+        "course__patient",
+        "visit__course__patient",
+        "acknowledged_by",
+    ]
     search_fields = ["patient__first_name", "patient__last_name"]
     readonly_fields = [f.name for f in Feedback._meta.fields]
 
@@ -126,4 +189,129 @@ class FeedbackAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        # Answers are the patient's; a rise is acknowledged from its course.
         return False
+
+
+# The largest id a database row can have (a signed 64-bit integer).
+MAX_ROW_ID = 2**63 - 1
+
+
+def _row_ids(values: list[str]) -> list[int]:
+    """The values of an address or a form that can be row ids; anything else (typed or
+    altered by hand) is left out rather than failing in the database."""
+    ids = []
+    for value in values:
+        try:
+            number = int(value)
+        except ValueError:
+            continue
+        if 0 < number <= MAX_ROW_ID:
+            ids.append(number)
+    return ids
+
+
+class PainRiseAcknowledgementMixin:
+    """For the course admin: the page where a therapist reads the rises in pain the
+    patients reported on some courses and acknowledges them, which takes the flag off;
+    reached from the course page and from an action on the course list."""
+
+    acknowledge_template = "admin/messaging/acknowledge_pain_rises.html"
+
+    def has_acknowledge_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("messaging.acknowledge_feedback")
+
+    def get_urls(self):
+        opts = self.model._meta
+        return [
+            path(
+                "acknowledge/",
+                self.admin_site.admin_view(self.acknowledge_view),
+                name=f"{opts.app_label}_{opts.model_name}_acknowledge",
+            ),
+            *super().get_urls(),
+        ]
+
+    def acknowledge_url(self, course_ids: list[int], next_url: str = "") -> str:
+        opts = self.model._meta
+        query = [("course", pk) for pk in course_ids]
+        if next_url:
+            query.append(("next", next_url))
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_acknowledge")
+        return f"{url}?{urlencode(query)}"
+
+    @admin.action(
+        description=_("Acknowledge the reported pain rises"), permissions=["acknowledge"]
+    )
+    def acknowledge_pain_rises(self, request: HttpRequest, queryset: QuerySet):
+        selected = list(queryset.values_list("pk", flat=True))
+        flagged = list(
+            Feedback.objects.unacknowledged_rises()
+            .filter(course_id__in=selected)
+            .order_by("course_id")
+            .values_list("course_id", flat=True)
+            .distinct()
+        )
+        if not flagged:
+            self.message_user(
+                request,
+                _("None of the selected courses has a rise in pain waiting to be acknowledged."),
+                messages.WARNING,
+            )
+            return None
+        # The rises are shown before they are acknowledged: acknowledging says they
+        # were read.
+        return HttpResponseRedirect(self.acknowledge_url(flagged, request.get_full_path()))
+
+    def acknowledge_view(self, request: HttpRequest) -> HttpResponse:
+        if not (self.has_acknowledge_permission(request) and self.has_view_permission(request)):
+            raise PermissionDenied
+        course_ids = _row_ids(request.GET.getlist("course"))
+        next_url = self._acknowledge_next_url(request, course_ids)
+        errors: list[str] = []
+        if request.method == "POST":
+            chosen = _row_ids(request.POST.getlist("feedback"))
+            try:
+                acknowledged = services.feedback_acknowledge(
+                    feedback=Feedback.objects.filter(course_id__in=course_ids, pk__in=chosen),
+                    by=request.user,
+                )
+            except ValidationError as error:
+                errors = error.messages
+            else:
+                count = len(acknowledged)
+                text = ngettext(
+                    "%(count)d rise in pain acknowledged.",
+                    "%(count)d rises in pain acknowledged.",
+                    count,
+                )
+                self.message_user(request, text % {"count": count}, messages.SUCCESS)
+                return HttpResponseRedirect(next_url)
+        rises = list(
+            Feedback.objects.unacknowledged_rises()
+            .filter(course_id__in=course_ids)
+            .select_related("course__patient", "visit")
+            .order_by("course__patient__last_name", "course_id", "submitted_at", "id")
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Acknowledge the reported pain rises"),
+            "rises": rises,
+            "errors": errors,
+            "next_url": next_url,
+        }
+        return TemplateResponse(request, self.acknowledge_template, context)
+
+    def _acknowledge_next_url(self, request: HttpRequest, course_ids: list[int]) -> str:
+        """Back where the therapist came from: the course list the action ran on, else
+        the course page."""
+        next_url = request.GET.get("next", "")
+        if url_has_allowed_host_and_scheme(
+            next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return next_url
+        opts = self.model._meta
+        if len(course_ids) == 1:
+            return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=course_ids)
+        return reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")

@@ -1,6 +1,10 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from courses.models import PAIN_VALIDATORS, PainScoreField
 
@@ -147,8 +151,19 @@ class Message(models.Model):
         return self.kind in self.FEEDBACK_KINDS
 
 
+class FeedbackQuerySet(models.QuerySet):
+    def unacknowledged_rises(self) -> "FeedbackQuerySet":
+        """Answers whose pain rose by the alert threshold and that no therapist has
+        acknowledged yet: each one flags its course."""
+        return self.filter(raises_alert=True, acknowledged_at__isnull=True)
+
+
 class Feedback(models.Model):
-    """A patient's answer to a check-in or follow-up: pain now (0-10) and a comment."""
+    """A patient's answer to a check-in or follow-up: pain now (0-10) and a comment.
+
+    An answer whose pain rose (``raises_alert``) flags its course until a therapist
+    acknowledges it (``services.feedback_acknowledge``).
+    """
 
     message = models.OneToOneField(
         Message,
@@ -183,17 +198,60 @@ class Feedback(models.Model):
     )
     raises_alert = models.BooleanField(_("pain rose"), default=False, editable=False)
     submitted_at = models.DateTimeField(_("answered at"), auto_now_add=True)
+    # Editable as far as Django is concerned, so that the history shows them changing;
+    # only ``services.feedback_acknowledge`` sets them, and the admin shows them read-only.
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("acknowledged by"),
+    )
+
+    objects = FeedbackQuerySet.as_manager()
+    # Who acknowledged a rise, and when, in the audit trail. The comment is the
+    # patient's own words and never changes: left out, so that anonymising the patient
+    # (which empties it) leaves no copy behind in the history.
+    history = HistoricalRecords(excluded_fields=["comment"])
 
     class Meta:
         verbose_name = _("pain feedback")
         verbose_name_plural = _("pain feedback")
         ordering = ["-submitted_at", "-id"]
+        permissions = [("acknowledge_feedback", _("Can acknowledge a reported rise in pain"))]
         constraints = [
             models.CheckConstraint(condition=Q(pain__lte=10), name="feedback_pain_0_to_10"),
+            models.CheckConstraint(
+                condition=Q(acknowledged_at__isnull=True) | Q(raises_alert=True),
+                name="feedback_acknowledged_only_if_pain_rose",
+                violation_error_message=_(
+                    "Only an answer that reported a rise in pain can be acknowledged."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(acknowledged_at__isnull=True, acknowledged_by__isnull=True)
+                | Q(acknowledged_at__isnull=False, acknowledged_by__isnull=False),
+                name="feedback_acknowledged_by_someone_at_a_time",
+                violation_error_message=_(
+                    "An acknowledgement needs both who acknowledged and when."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
         return _("Pain %(pain)d/10") % {"pain": self.pain}
+
+    def acknowledgement(self) -> str:
+        """Who acknowledged the rise and when, for staff; empty while no one has."""
+        if self.acknowledged_at is None:
+            return ""
+        by = self.acknowledged_by
+        return _("by %(who)s, %(when)s") % {
+            "who": by.get_full_name() or by.get_username(),
+            "when": date_format(timezone.localtime(self.acknowledged_at), "DATETIME_FORMAT"),
+        }
 
 
 class AnswerAttempts(models.Model):

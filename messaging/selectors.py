@@ -26,9 +26,10 @@ def patients_with_next_repeat_reminder(queryset: QuerySet[Patient]) -> QuerySet[
 
 
 def courses_with_pain_flag(queryset: QuerySet[Course]) -> QuerySet[Course]:
-    """Each course with ``pain_flagged``: a patient reported pain that rose after a visit."""
+    """Each course with ``pain_flagged``: the patient reported a rise in pain after a visit
+    that no therapist has acknowledged yet."""
     return queryset.annotate(
-        pain_flagged=Exists(Feedback.objects.filter(course=OuterRef("pk"), raises_alert=True))
+        pain_flagged=Exists(Feedback.objects.unacknowledged_rises().filter(course=OuterRef("pk")))
     )
 
 

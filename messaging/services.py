@@ -9,10 +9,12 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from courses.models import Course, Visit
@@ -325,3 +327,56 @@ def patient_unsubscribe(*, message: Message) -> bool:
     return patient_set_reminders_consent(
         patient=message.patient, given=False, source=ConsentChange.Source.PATIENT_LINK
     )
+
+
+def _answer_label(answer: Feedback) -> str:
+    return _("The answer of %(day)s (pain %(pain)d/10)") % {
+        "day": date_format(timezone.localtime(answer.submitted_at), "DATE_FORMAT"),
+        "pain": answer.pain,
+    }
+
+
+@transaction.atomic
+def feedback_acknowledge(
+    *, feedback: Iterable[Feedback], by: AbstractBaseUser, now: dt.datetime | None = None
+) -> list[Feedback]:
+    """A therapist has seen the patient's reported rise in pain: record who and when,
+    which takes the flag off the course until the patient reports a new rise.
+
+    All or nothing: an answer that reported no rise, or that someone has already
+    acknowledged, refuses the whole lot, so that nothing is recorded as seen by mistake.
+    """
+    if not by.has_perm("messaging.acknowledge_feedback"):
+        raise PermissionDenied(
+            _("Only therapists and managers can acknowledge a reported rise in pain.")
+        )
+    # Locked, so that two therapists acknowledging at once cannot both record it.
+    answers = list(
+        Feedback.objects.select_for_update()
+        .filter(pk__in=[answer.pk for answer in feedback])
+        .order_by("submitted_at", "id")
+    )
+    if not answers:
+        raise ValidationError(_("Choose at least one reported rise in pain to acknowledge."))
+    errors = []
+    for answer in answers:
+        if not answer.raises_alert:
+            errors.append(
+                _("%(answer)s reported no rise in pain: there is nothing to acknowledge.")
+                % {"answer": _answer_label(answer)}
+            )
+        elif answer.acknowledged_at is not None:
+            errors.append(
+                _("%(answer)s was already acknowledged %(acknowledgement)s.")
+                % {"answer": _answer_label(answer), "acknowledgement": answer.acknowledgement()}
+            )
+    if errors:
+        raise ValidationError(errors)
+    now = now or timezone.now()
+    for answer in answers:
+        answer.acknowledged_at, answer.acknowledged_by = now, by
+        answer.full_clean(validate_unique=False)
+        # Outside a web request the history would not know who acknowledged.
+        answer._history_user = by
+        answer.save(update_fields=["acknowledged_at", "acknowledged_by"])
+    return answers

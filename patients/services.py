@@ -206,6 +206,7 @@ def patient_export_data(*, patient: Patient, by: AbstractBaseUser | None = None)
     """
     _require(by, "patients.export_patient_data")
     from courses.models import Course, Visit
+    from messaging.models import Feedback
 
     related: dict[str, dict[Any, dict]] = {}
 
@@ -236,6 +237,7 @@ def patient_export_data(*, patient: Patient, by: AbstractBaseUser | None = None)
             "patients.consentchange": _rows(ConsentChange.history.filter(patient_id=patient.pk)),
             "courses.course": _rows(Course.history.filter(id__in=course_ids)),
             "courses.visit": _rows(Visit.history.filter(course_id__in=course_ids)),
+            "messaging.feedback": _rows(Feedback.history.filter(patient_id=patient.pk)),
         },
     }
     DataRightsEvent.objects.create(

@@ -195,6 +195,16 @@ class MessageFactory(factory.django.DjangoModelFactory):
     due_at = factory.LazyFunction(timezone.now)
 
 
+class CheckInFactory(MessageFactory):
+    """A post-visit check-in that went out after a done visit (pain 6 before, 4 after,
+    unless ``visit__pain_before=...``)."""
+
+    kind = Message.Kind.POST_VISIT_CHECK_IN
+    visit = factory.SubFactory(VisitFactory, done=True)
+    course = factory.SelfAttribute("visit.course")
+    status = Message.Status.SENT
+
+
 # --- staff with given permissions (browser tests) -------------------------------------
 
 

@@ -43,7 +43,7 @@ from courses.summaries import (
     course_visit_log,
     courses_with_summary,
 )
-from messaging.admin import FeedbackInline, PainFlaggedFilter
+from messaging.admin import FeedbackInline, PainFlaggedFilter, PainRiseAcknowledgementMixin
 from messaging.selectors import courses_with_pain_flag
 from patients.admin import PatientPhoneSearchMixin
 
@@ -72,7 +72,12 @@ class VisitInline(admin.TabularInline):
 
 
 @admin.register(Course)
-class CourseAdmin(PatientPhoneSearchMixin, TherapistFieldMixin, SimpleHistoryAdmin):
+class CourseAdmin(
+    PatientPhoneSearchMixin,
+    TherapistFieldMixin,
+    PainRiseAcknowledgementMixin,
+    SimpleHistoryAdmin,
+):
     form = CourseForm
     list_display = [
         "patient",
@@ -127,7 +132,13 @@ class CourseAdmin(PatientPhoneSearchMixin, TherapistFieldMixin, SimpleHistoryAdm
         ),
     ]
     inlines = [VisitInline, FeedbackInline]
-    actions = ["start_courses", "complete_courses_early", "cancel_courses", "export_csv"]
+    actions = [
+        "start_courses",
+        "complete_courses_early",
+        "cancel_courses",
+        "acknowledge_pain_rises",
+        "export_csv",
+    ]
     summary_fieldset = (_("Summary"), {"fields": ["outcome", "pain_chart"]})
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:

@@ -1,49 +1,26 @@
 """A double click on the patient's answer page: two posts of one link at the same moment
 store one answer, show both a friendly page, and take one attempt each."""
 
-import threading
+from functools import partial
 
 import pytest
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from messaging import tokens
 from messaging.models import AnswerAttempts, Feedback, Message
-from tests.bad_input.conftest import tried
+from tests.bad_input.conftest import at_once, postgresql_only, tried
 from tests.factories import MessageFactory, VisitFactory
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="SQLite allows one writer at a time, so posts never overlap; "
-        "the row lock is exercised on PostgreSQL only",
-    ),
+    postgresql_only("posts"),
 ]
 
 
 def _post_at_once(url: str, answers: list[dict]) -> list:
-    """Post each answer from its own thread and connection, released together."""
-    start = threading.Barrier(len(answers))
-    outcomes: list = [None] * len(answers)
-
-    def post(index: int) -> None:
-        try:
-            client = Client()
-            start.wait()
-            outcomes[index] = client.post(url, answers[index])
-        except BaseException as error:  # noqa: BLE001 - reported to the test below
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=post, args=(i,)) for i in range(len(answers))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
+    """Post each answer from its own thread, connection and browser, released together."""
+    return at_once([partial(Client().post, url, answer) for answer in answers])
 
 
 def _check_in() -> Message:

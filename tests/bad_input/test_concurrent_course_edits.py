@@ -1,48 +1,28 @@
 """Two staff saving visits of one course at the same moment cannot both break its rules."""
 
 import datetime as dt
-import threading
+from functools import partial
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.utils import timezone
 
 from courses import services
 from courses.models import Course, Visit
-from tests.bad_input.conftest import tried
+from tests.bad_input.conftest import at_once, postgresql_only, tried
 from tests.factories import CourseFactory, VisitFactory
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="SQLite allows one writer at a time, so saves never overlap; "
-        "the row lock is exercised on PostgreSQL only",
-    ),
+    postgresql_only("saves"),
 ]
 
 
 def _save_at_once(visits: list[Visit]) -> list[BaseException | None]:
-    """Save each visit from its own thread and connection, released together."""
-    start = threading.Barrier(len(visits))
-    outcomes: list[BaseException | None] = [None] * len(visits)
-
-    def save(index: int) -> None:
-        try:
-            start.wait()
-            services.visit_save(visit=visits[index])
-        except BaseException as error:  # noqa: BLE001 - reported to the test below
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=save, args=(i,)) for i in range(len(visits))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
+    """Save each visit from its own thread and connection, released together; None for
+    each save that went through."""
+    outcomes = at_once([partial(services.visit_save, visit=visit) for visit in visits])
+    return [outcome if isinstance(outcome, BaseException) else None for outcome in outcomes]
 
 
 @pytest.mark.parametrize("round_", range(5))

@@ -161,9 +161,12 @@ def test_demo_patients_answered_check_ins_and_follow_ups_after_they_went_out(dem
         assert answer.message.sent_at < answer.submitted_at <= timezone.now()
 
 
-def test_a_demo_course_is_flagged_by_a_pain_rise_and_its_therapist_is_alerted(demo):
+def test_a_demo_course_is_flagged_by_an_unacknowledged_pain_rise_and_its_therapist_is_alerted(
+    demo,
+):
     rise = Feedback.objects.get(raises_alert=True)
     assert rise.pain >= rise.pain_before_visit + 2
+    assert list(Feedback.objects.unacknowledged_rises()) == [rise]
     flagged = courses_with_pain_flag(Course.objects.all()).filter(pain_flagged=True)
     assert list(flagged) == [rise.course]
     alert = Message.objects.get(kind=Message.Kind.STAFF_ALERT)

@@ -121,6 +121,18 @@ def test_patient_answers_the_post_visit_check_in_and_the_therapist_sees_it(
     assert not browser.overflows("#changelist .results")
     browser.screenshot("courses-flagged")
 
+    # Having read the answer, the therapist acknowledges it from the course page, and
+    # the course is no longer flagged.
+    browser.open(course_url)
+    browser.submit_with(browser.find(".pain-rise-notice a.button"))
+    assert "Stiff after gardening at the weekend." in browser.text("#acknowledge-pain-rises")
+    browser.screenshot("acknowledge-pain-rises")
+    browser.submit_with(browser.find("#acknowledge-pain-rises input[type=submit]"))
+    assert browser.messages("success") == ["1 rise in pain acknowledged."]
+    assert "by Tomas Berg, " in browser.text("#feedback-group")
+    browser.open(reverse("admin:courses_course_changelist") + "?flagged=yes")
+    assert "Ada Lovelace" not in browser.text("#changelist")
+
 
 def test_patient_unsubscribes_and_no_later_message_is_queued(browser, therapist, patient_mail):
     yesterday = timezone.localdate() - dt.timedelta(days=1)

@@ -25,14 +25,15 @@ def clinic_settings(settings):
 @pytest.fixture
 def check_in(db):
     """A post-visit check-in that went out after a visit with pain 4 before, 3 after."""
-    from messaging.models import Message
-    from tests.factories import MessageFactory, VisitFactory
+    from tests.factories import CheckInFactory
 
-    visit = VisitFactory(done=True, pain_before=4, pain_after=3)
-    return MessageFactory(
-        kind=Message.Kind.POST_VISIT_CHECK_IN,
-        course=visit.course,
-        visit=visit,
-        status=Message.Status.SENT,
-        number=1,
-    )
+    return CheckInFactory(visit__pain_before=4, visit__pain_after=3, number=1)
+
+
+@pytest.fixture
+def pain_rise(check_in):
+    """The patient's answer to ``check_in``: pain 6, two points above the 4 before the
+    visit, which flags the course."""
+    from messaging.services import feedback_submit
+
+    return feedback_submit(message=check_in, pain=6, comment="It hurts more since Monday.")

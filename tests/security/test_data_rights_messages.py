@@ -62,6 +62,20 @@ def test_the_export_holds_the_patients_messages_and_answers_once_each(manager):
     assert other.last_error not in text
 
 
+def test_the_export_holds_who_acknowledged_the_patients_rise_in_pain(manager, therapist_staff):
+    patient = _patient_with_messages()
+    messaging.feedback_acknowledge(feedback=patient.feedback.all(), by=therapist_staff)
+
+    data = services.patient_export_data(patient=patient, by=manager)
+
+    [answer] = data["related"]["messaging.feedback"]
+    assert answer["fields"]["acknowledged_by"] == therapist_staff.pk
+    assert [row["fields"]["history_user"] for row in data["history"]["messaging.feedback"]] == [
+        None,
+        therapist_staff.pk,
+    ]
+
+
 def test_anonymising_cancels_every_pending_message_staff_alerts_included(manager):
     patient = _patient_with_messages()
     open_kinds = set(Message.objects.open().values_list("kind", flat=True))
@@ -95,6 +109,7 @@ def test_anonymising_drops_comments_and_mail_errors_but_keeps_the_pain_scores(ma
         "",
     )
     assert not Message.objects.filter(last_error__contains="margaret").exists()
+    assert COMMENT not in json.dumps(list(Feedback.history.values()), cls=DjangoJSONEncoder)
     untouched.refresh_from_db()
     assert untouched.comment == "Someone else's words"
 

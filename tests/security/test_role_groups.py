@@ -65,6 +65,7 @@ def test_therapist_runs_courses_logs_visits_and_exports_them_but_not_patient_dat
         "courses.log_visit",
         "courses.export_course",
         "messaging.view_feedback",
+        "messaging.acknowledge_feedback",
     }
     assert "patients.export_patient_data" not in _perms(THERAPIST)
     assert "patients.anonymise_patient" not in _perms(THERAPIST)
@@ -77,6 +78,7 @@ def test_manager_has_every_clinic_permission_and_can_lift_lockouts():
         "courses.export_course",
         "patients.export_patient_data",
         "patients.anonymise_patient",
+        "messaging.acknowledge_feedback",
     } <= _perms(MANAGER)
 
 

@@ -8,12 +8,17 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('messaging', '0002_answer_attempts'),
+        ('messaging', '0003_feedback_acknowledgement'),
     ]
 
     operations = [
         migrations.AlterField(
             model_name='feedback',
+            name='pain',
+            field=courses.models.PainScoreField(validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(10)], verbose_name='pain now (0-10)'),
+        ),
+        migrations.AlterField(
+            model_name='historicalfeedback',
             name='pain',
             field=courses.models.PainScoreField(validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(10)], verbose_name='pain now (0-10)'),
         ),
