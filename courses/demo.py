@@ -223,9 +223,7 @@ class _PatientHistory:
         if status == "active":
             # Whole steps of the course's rhythm back, so many courses have a session
             # today, and never so far back that every session is already done.
-            step = max(1, 7 // per_week)
-            if massage == MassageKind.HONEY:
-                step = max(step, settings.CLINIC_HONEY_MIN_DAYS_BETWEEN)
+            step = Course(visits_per_week=per_week, massage_kind=massage).days_between_sessions()
             return today - dt.timedelta(days=step * rng.randint(1, min(6, planned - 2)))
         if status in ("early", "cancelled"):
             return today - dt.timedelta(days=rng.randint(50, 80))
@@ -338,12 +336,7 @@ def _messages(*, rng: random.Random, patient: Patient, plan_index: int, today: d
             pain = message.visit.pain_before + rise
             comment = "My back hurt more the evening after the massage."
         elif rng.random() < 0.4:
-            visit = (
-                message.visit
-                or message.course.visits.filter(status=Visit.Status.DONE)
-                .order_by("-performed_at", "-sequence")
-                .first()
-            )
+            visit = message.visit or message.course.visits.latest_done_first().first()
             # Close to the pain after the visit, below the alert threshold.
             pain = max(
                 0, min(visit.pain_after + rng.choice([-1, 0, 0, 1]), visit.pain_before + rise - 1)

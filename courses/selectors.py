@@ -16,15 +16,15 @@ from patients.models import PatientContraindication
 def courses_with_progress(queryset: QuerySet[Course]) -> QuerySet[Course]:
     """Annotate each course with its done visits, the pain before its first done visit
     and the pain after its latest one, in the same query as the courses."""
-    done = Visit.objects.filter(course=OuterRef("pk"), status=Visit.Status.DONE)
+    visits = Visit.objects.filter(course=OuterRef("pk"))
     return queryset.annotate(
         done_count=Count("visits", filter=Q(visits__status=Visit.Status.DONE)),
         pain_at_start=Subquery(
-            done.order_by("performed_at", "sequence").values("pain_before")[:1],
+            visits.earliest_done_first().values("pain_before")[:1],
             output_field=IntegerField(),
         ),
         latest_pain=Subquery(
-            done.order_by("-performed_at", "-sequence").values("pain_after")[:1],
+            visits.latest_done_first().values("pain_after")[:1],
             output_field=IntegerField(),
         ),
     )

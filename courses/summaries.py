@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from clinic.staff import staff_name
 from courses.models import Course, CourseKind, MassageKind, SpineRegion, Visit
 from courses.selectors import courses_with_progress
 from messaging.models import Feedback, Message
@@ -182,7 +183,7 @@ def course_summary_from(
         kind=course.kind,
         massage_kind=course.massage_kind,
         status=course.status,
-        therapist=therapist.get_full_name() or therapist.get_username(),
+        therapist=staff_name(therapist),
         start_date=course.start_date,
         end_date=course.end_date,
         sessions_planned=course.planned_sessions,

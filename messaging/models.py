@@ -6,6 +6,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from clinic.staff import staff_name
 from courses.models import PAIN_VALIDATORS, PainScoreField
 
 
@@ -16,6 +17,17 @@ class MessageQuerySet(models.QuerySet):
 
     def to_patients(self) -> "MessageQuerySet":
         return self.exclude(kind=Message.Kind.STAFF_ALERT)
+
+
+# What names one message of each kind: the constraints below allow one row per name,
+# and scheduling the same message again finds that row by it (``Message.identity``).
+VISIT_KINDS = ["visit_reminder", "post_visit_check_in"]
+COURSE_KINDS = ["repeat_course_reminder", "end_of_course_follow_up"]
+IDENTIFYING_FIELDS = {
+    **dict.fromkeys(VISIT_KINDS, ("visit",)),
+    **dict.fromkeys(COURSE_KINDS, ("course", "number")),
+    "staff_alert": ("feedback",),
+}
 
 
 class Message(models.Model):
@@ -93,31 +105,29 @@ class Message(models.Model):
         ordering = ["-due_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["kind", "visit"],
-                condition=Q(kind__in=["visit_reminder", "post_visit_check_in"]),
+                fields=["kind", *IDENTIFYING_FIELDS["visit_reminder"]],
+                condition=Q(kind__in=VISIT_KINDS),
                 name="one_message_of_a_kind_per_visit",
                 violation_error_message=_("This visit already has a message of this kind."),
             ),
             models.UniqueConstraint(
-                fields=["kind", "course", "number"],
-                condition=Q(kind__in=["repeat_course_reminder", "end_of_course_follow_up"]),
+                fields=["kind", *IDENTIFYING_FIELDS["repeat_course_reminder"]],
+                condition=Q(kind__in=COURSE_KINDS),
                 name="one_message_of_a_kind_and_number_per_course",
                 violation_error_message=_("This course already has this message."),
             ),
             models.UniqueConstraint(
-                fields=["feedback"],
+                fields=list(IDENTIFYING_FIELDS["staff_alert"]),
                 condition=Q(kind="staff_alert"),
                 name="one_staff_alert_per_feedback",
                 violation_error_message=_("This answer already raised a staff alert."),
             ),
             models.CheckConstraint(
-                condition=~Q(kind__in=["visit_reminder", "post_visit_check_in"])
-                | Q(visit__isnull=False),
+                condition=~Q(kind__in=VISIT_KINDS) | Q(visit__isnull=False),
                 name="visit_message_has_a_visit",
             ),
             models.CheckConstraint(
-                condition=~Q(kind__in=["repeat_course_reminder", "end_of_course_follow_up"])
-                | Q(course__isnull=False),
+                condition=~Q(kind__in=COURSE_KINDS) | Q(course__isnull=False),
                 name="course_message_has_a_course",
             ),
             models.CheckConstraint(
@@ -145,6 +155,11 @@ class Message(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
+
+    @staticmethod
+    def identity(kind: str, **fields) -> dict:
+        """The lookup that finds the one message of ``kind`` named by ``fields``."""
+        return {"kind": kind, **{name: fields[name] for name in IDENTIFYING_FIELDS[kind]}}
 
     @property
     def asks_for_feedback(self) -> bool:
@@ -249,7 +264,7 @@ class Feedback(models.Model):
             return ""
         by = self.acknowledged_by
         return _("by %(who)s, %(when)s") % {
-            "who": by.get_full_name() or by.get_username(),
+            "who": staff_name(by),
             "when": date_format(timezone.localtime(self.acknowledged_at), "DATETIME_FORMAT"),
         }
 

@@ -16,6 +16,7 @@ import logging
 import smtplib
 import socket
 import uuid
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -69,19 +70,20 @@ def messages_claim_due(*, now: dt.datetime, limit: int) -> list[tuple[int, str]]
 
 
 def messages_dispatch(
-    *, now: dt.datetime | None = None, limit: int | None = None, enqueue=None
+    *,
+    enqueue: Callable[[int, str], object],
+    now: dt.datetime | None = None,
+    limit: int | None = None,
 ) -> list[int]:
-    """Claim what is due and hand each message to a send task once the claim commits.
+    """Claim what is due and hand each message to ``enqueue(id, claim)`` (the send task,
+    or a command sending in its own process) once the claim commits.
 
     Outside the sending hours nothing is claimed: what fell due at night waits for the
     morning's first dispatch.
     """
-    from messaging.tasks import send_message_task
-
     now = now or timezone.now()
     if not timing.within_sending_hours(now):
         return []
-    enqueue = enqueue or send_message_task.delay
     with transaction.atomic():
         claimed = messages_claim_due(now=now, limit=limit or settings.CLINIC_DISPATCH_BATCH_SIZE)
         # One task per message: a message whose server keeps refusing retries on its own

@@ -20,11 +20,7 @@ from django.utils.translation import gettext as _
 from courses.models import Course, Visit
 from messaging import timing
 from messaging.models import AnswerAttempts, Feedback, Message
-from patients.models import ConsentChange, Patient
-
-
-def _may_message(patient: Patient) -> bool:
-    return bool(patient.reminders_consent and patient.email)
+from patients.models import Patient
 
 
 def message_schedule(
@@ -42,13 +38,9 @@ def message_schedule(
     Idempotent: the unique constraints name the message, so calling twice (a retried
     task, a double click) finds the first row instead of making a second.
     """
-    if kind != Message.Kind.STAFF_ALERT and not _may_message(patient):
+    if kind != Message.Kind.STAFF_ALERT and not patient.may_be_messaged:
         return None
-    key = {"kind": kind, "course": course, "visit": visit, "feedback": feedback, "number": number}
-    if kind in (Message.Kind.VISIT_REMINDER, Message.Kind.POST_VISIT_CHECK_IN):
-        key = {"kind": kind, "visit": visit}
-    elif kind == Message.Kind.STAFF_ALERT:
-        key = {"kind": kind, "feedback": feedback}
+    key = Message.identity(kind, course=course, visit=visit, feedback=feedback, number=number)
     due = timing.next_sending_time(due_at)
     defaults = {
         "patient": patient,
@@ -221,10 +213,8 @@ def why_not_send(message: Message) -> str | None:
             return _("The therapist has no e-mail address.")
         return None
     patient = message.patient
-    if not patient.reminders_consent:
-        return _("The patient withdrew consent to messages.")
-    if not patient.email:
-        return _("The patient has no e-mail address.")
+    if not patient.may_be_messaged:
+        return patient.why_not_messaged()
     if message.kind == Message.Kind.REPEAT_COURSE_REMINDER and (
         _has_newer_course(message) or patient.courses.open().exists()
     ):
@@ -288,11 +278,7 @@ def feedback_submit(*, message: Message, pain: int, comment: str = "") -> Feedba
         raise AlreadyAnswered(_("This question has already been answered. Thank you."))
     visit = locked.visit
     if visit is None:
-        visit = (
-            locked.course.visits.filter(status=Visit.Status.DONE)
-            .order_by("-performed_at", "-sequence")
-            .first()
-        )
+        visit = locked.course.visits.latest_done_first().first()
     pain_before = visit.pain_before if visit else None
     feedback = Feedback(
         message=locked,
@@ -317,16 +303,6 @@ def feedback_submit(*, message: Message, pain: int, comment: str = "") -> Feedba
             due_at=timezone.now(),
         )
     return feedback
-
-
-def patient_unsubscribe(*, message: Message) -> bool:
-    """One-click unsubscribe: withdraw consent as the patient, which cancels everything."""
-    # Imported here: the patient service calls back into this module.
-    from patients.services import patient_set_reminders_consent
-
-    return patient_set_reminders_consent(
-        patient=message.patient, given=False, source=ConsentChange.Source.PATIENT_LINK
-    )
 
 
 def _answer_label(answer: Feedback) -> str:

@@ -9,7 +9,7 @@ from messaging import sending
 @shared_task(time_limit=120, soft_time_limit=100, ignore_result=True)
 def dispatch_due_messages_task() -> int:
     """Beat runs this every few minutes; several at once are harmless."""
-    return len(sending.messages_dispatch())
+    return len(sending.messages_dispatch(enqueue=send_message_task.delay))
 
 
 @shared_task(

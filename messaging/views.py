@@ -12,6 +12,8 @@ from django.views.decorators.http import require_http_methods
 
 from messaging import services, tokens
 from messaging.forms import FeedbackForm
+from patients.models import ConsentChange
+from patients.services import patient_set_reminders_consent
 
 
 def _bad_link(request: HttpRequest) -> HttpResponse:
@@ -84,6 +86,8 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     except tokens.BadLink:
         return _bad_link(request)
     if request.method == "POST":
-        services.patient_unsubscribe(message=message)
+        patient_set_reminders_consent(
+            patient=message.patient, given=False, source=ConsentChange.Source.PATIENT_LINK
+        )
         return render(request, "messaging/unsubscribed.html")
     return render(request, "messaging/unsubscribe.html")

@@ -140,15 +140,17 @@ class UnresolvedContraindicationFilter(admin.SimpleListFilter):
         ]
 
     def queryset(self, request, queryset):
-        open_records = Q(contraindications__resolved_on__isnull=True)
-        local = Q(contraindications__contraindication__kind=Contraindication.Kind.LOCAL)
-        if self.value() == "blocking":
-            return queryset.filter(open_records & ~local).distinct()
-        if self.value() == "local":
-            return queryset.filter(open_records & local).distinct()
+        records = {
+            "blocking": PatientContraindication.objects.blocking(),
+            "local": PatientContraindication.objects.local(),
+            "none": PatientContraindication.objects.unresolved(),
+        }.get(self.value())
+        if records is None:
+            return queryset
+        patients = records.values("patient_id")
         if self.value() == "none":
-            return queryset.exclude(open_records)
-        return queryset
+            return queryset.exclude(pk__in=patients)
+        return queryset.filter(pk__in=patients)
 
 
 @admin.register(Patient)

@@ -146,6 +146,18 @@ class Patient(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    def why_not_messaged(self) -> str | None:
+        """Why the clinic may not write to the patient now, or None if it may."""
+        if not self.reminders_consent:
+            return str(_("The patient withdrew consent to messages."))
+        if not self.email:
+            return str(_("The patient has no e-mail address."))
+        return None
+
+    @property
+    def may_be_messaged(self) -> bool:
+        return self.why_not_messaged() is None
+
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"

@@ -7,6 +7,7 @@ from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from clinic.staff import staff_name
 from courses import selectors, services
 
 # A visit's booking, then the session itself in the order a therapist records it.
@@ -42,7 +43,7 @@ def contraindications_html(patient_id: int | None):
 
 class TherapistChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, user) -> str:
-        return user.get_full_name() or user.get_username()
+        return staff_name(user)
 
 
 class TherapistFieldMixin:
@@ -56,5 +57,4 @@ class TherapistFieldMixin:
 
     @admin.display(description=_("therapist"), ordering="therapist__last_name")
     def therapist_name(self, obj) -> str:
-        therapist = obj.therapist
-        return (therapist.get_full_name() or therapist.get_username()) if therapist else "—"
+        return staff_name(obj.therapist)
