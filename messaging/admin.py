@@ -5,13 +5,14 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from clinic.admin_errors import AdminErrorsMixin
 from messaging import sending, services
 from messaging.models import Feedback, Message
 from messaging.tasks import dispatch_due_messages_task
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(AdminErrorsMixin, admin.ModelAdmin):
     list_display = ["id", "kind", "patient", "due_at", "status", "attempts", "sent_at"]
     list_filter = ["kind", "status"]
     list_select_related = ["patient"]
@@ -115,7 +116,7 @@ class VisitFeedbackInline(FeedbackInline):
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(admin.ModelAdmin):
+class FeedbackAdmin(AdminErrorsMixin, admin.ModelAdmin):
     list_display = ["submitted_at", "patient", "course", "visit", "pain", "raises_alert"]
     list_filter = ["raises_alert"]
     list_select_related = ["patient", "course__patient", "visit__course__patient"]
