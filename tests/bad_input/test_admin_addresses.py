@@ -101,3 +101,49 @@ def test_an_add_page_with_a_bad_id_in_its_address_shows_an_empty_choice(admin_cl
     response = admin_client.get(reverse("admin:courses_visit_add"), {"course": "abc"})
 
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("bad_id", ["99999999999999999999999", "abc", ""])
+def test_a_visit_list_row_posted_with_an_id_that_is_no_row_is_refused_on_its_row(
+    admin_client, bad_id
+):
+    visit = VisitFactory()
+    data = {
+        "form-TOTAL_FORMS": 1,
+        "form-INITIAL_FORMS": 1,
+        "form-0-id": bad_id,
+        "form-0-status": Visit.Status.CANCELLED,
+        "_save": "Save",
+    }
+
+    response = admin_client.post(reverse("admin:courses_visit_changelist"), data)
+
+    assert response.status_code == 200
+    assert "id" in response.context["cl"].formset.forms[0].errors
+    assert Visit.objects.get(pk=visit.pk).status == Visit.Status.SCHEDULED
+
+
+@pytest.mark.parametrize("term", ["\x00", "Ada\x00"])
+def test_the_autocomplete_finds_nothing_for_a_term_holding_nul(admin_client, term):
+    CourseFactory()
+    params = {
+        "app_label": "courses",
+        "model_name": "course",
+        "field_name": "patient",
+        "term": term,
+    }
+
+    response = admin_client.get(reverse("admin:autocomplete"), params)
+
+    assert response.status_code == 200
+    assert response.json()["results"] == []
+
+
+def test_a_bad_filter_after_the_lists_error_note_shows_a_page(admin_client):
+    """Django shows a page of its own when the list's filters fail again after its error
+    note (``?e=1``); the clinic's header on it needs no request."""
+    url = reverse("admin:courses_course_changelist")
+
+    response = admin_client.get(url, {"e": "1", "not_a_filter": "1"})
+
+    assert response.status_code == 200
