@@ -100,6 +100,9 @@ class CourseAdmin(TherapistFieldMixin, ClinicHistoryAdmin):
     # autocomplete would need every role to be allowed into the user admin.
     autocomplete_fields = ["patient"]
     date_hierarchy = "start_date"
+    # Explicit, as in Meta: the summary figures make the query a GROUP BY, where Django
+    # drops Meta.ordering, and the visit page's course picker paged an unordered list.
+    ordering = ["-start_date", "-id"]
     readonly_fields = [
         "status",
         "end_date",
