@@ -1,26 +1,10 @@
-"""Hypothesis settings for the bad-input suite, and a count of the cases it tried.
+"""A count of the cases the bad-input suite tried, shown at the end of the run; the
+Hypothesis profiles it runs under are in tests/conftest.py."""
 
-``HYPOTHESIS_PROFILE=thorough`` tries more examples when hunting for a bug; CI uses the
-default, which keeps the suite to a few seconds per property.
-"""
-
-import os
 from collections import Counter
 from contextlib import contextmanager
 
 from django.db import transaction
-from hypothesis import HealthCheck, settings
-
-settings.register_profile(
-    "clinic",
-    max_examples=60,
-    # Database-backed examples vary in time with the machine's load; a deadline would
-    # make them flaky without catching anything.
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-settings.register_profile("thorough", parent=settings.get_profile("clinic"), max_examples=500)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "clinic"))
 
 CASES_TRIED: Counter[str] = Counter()
 
