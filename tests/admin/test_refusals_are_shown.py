@@ -138,35 +138,25 @@ def test_a_refused_delete_says_why_deletes_nothing_and_returns_to_the_patient(ad
     assert rows() == before
 
 
-def test_a_refused_bulk_delete_deletes_none_of_the_selected(admin_client):
+@pytest.mark.parametrize(
+    ("action", "reason"),
+    [
+        ({"action": "delete_selected", "post": "yes"}, "These patients must be kept."),
+        ({"action": "rename_all"}, "A kept patient cannot be renamed."),
+    ],
+)
+def test_a_refused_bulk_delete_or_action_changes_none_of_the_selected_and_says_why(
+    admin_client, action, reason
+):
     patients = [PatientFactory(), PatientFactory(last_name="Kept")]
     before = rows()
 
     response = admin_client.post(
-        url("changelist"),
-        {
-            "action": "delete_selected",
-            "post": "yes",
-            ACTION_CHECKBOX_NAME: [patient.pk for patient in patients],
-        },
+        url("changelist"), {**action, ACTION_CHECKBOX_NAME: [patient.pk for patient in patients]}
     )
 
     assert response.status_code == 302
-    assert messages_of(response) == ["These patients must be kept."]
-    assert rows() == before
-
-
-def test_a_refused_action_changes_nothing_and_says_why(admin_client):
-    patients = [PatientFactory(), PatientFactory(last_name="Kept")]
-    before = rows()
-
-    response = admin_client.post(
-        url("changelist"),
-        {"action": "rename_all", ACTION_CHECKBOX_NAME: [patient.pk for patient in patients]},
-    )
-
-    assert response.status_code == 302
-    assert messages_of(response) == ["A kept patient cannot be renamed."]
+    assert messages_of(response) == [reason]
     assert rows() == before
 
 
