@@ -1,2 +1,21 @@
 # The admin site's header, title and home page are set on clinic.sites.ClinicAdminSite,
 # which clinic.apps.ClinicAdminConfig installs as admin.site.
+#
+# The admin pages that Django's auth and django-axes register themselves (users and
+# groups, login attempts) get the clinic's AdminErrorsMixin too, so that what is sent to
+# them is refused, never a server error. Importing their admin modules first registers
+# their classes, whichever order the admin discovers the apps in.
+import axes.admin  # noqa: F401
+import django.contrib.auth.admin  # noqa: F401
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from clinic.admin_errors import AdminErrorsMixin
+
+for model in (get_user_model(), Group, AccessAttempt, AccessLog, AccessFailureLog):
+    if admin.site.is_registered(model):
+        their_admin = type(admin.site.get_model_admin(model))
+        admin.site.unregister(model)
+        admin.site.register(model, type(their_admin.__name__, (AdminErrorsMixin, their_admin), {}))

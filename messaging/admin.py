@@ -11,15 +11,15 @@ from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from simple_history.admin import SimpleHistoryAdmin
 
+from clinic.admin_errors import AdminErrorsMixin, ClinicHistoryAdmin
 from messaging import sending, services
 from messaging.models import Feedback, Message
 from messaging.tasks import dispatch_due_messages_task
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(AdminErrorsMixin, admin.ModelAdmin):
     list_display = ["id", "kind", "patient", "due_at", "status", "attempts", "sent_at"]
     list_filter = ["kind", "status"]
     list_select_related = ["patient"]
@@ -165,7 +165,7 @@ class VisitFeedbackInline(FeedbackInline):
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(AcknowledgementColumn, SimpleHistoryAdmin):
+class FeedbackAdmin(AcknowledgementColumn, ClinicHistoryAdmin):
     list_display = [
         "submitted_at",
         "patient",

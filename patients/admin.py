@@ -3,17 +3,16 @@ from functools import reduce
 from operator import or_
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, ngettext_lazy
 from phonenumber_field.modelfields import PhoneNumberField
 from phonenumber_field.widgets import RegionalPhoneNumberWidget
-from simple_history.admin import SimpleHistoryAdmin
 
+from clinic.admin_errors import AdminErrorsMixin, ClinicHistoryAdmin
 from courses.models import Course
 from messaging.selectors import patients_with_next_repeat_reminder
 from patients import services
@@ -51,7 +50,7 @@ class PatientPhoneSearchMixin:
 
 
 @admin.register(Contraindication)
-class ContraindicationAdmin(admin.ModelAdmin):
+class ContraindicationAdmin(AdminErrorsMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "code"]
     list_filter = ["kind"]
     search_fields = ["name", "code"]
@@ -154,7 +153,7 @@ class UnresolvedContraindicationFilter(admin.SimpleListFilter):
 
 
 @admin.register(Patient)
-class PatientAdmin(PatientPhoneSearchMixin, SimpleHistoryAdmin):
+class PatientAdmin(PatientPhoneSearchMixin, ClinicHistoryAdmin):
     form = PatientForm
     list_display = [
         "full_name",
@@ -300,11 +299,7 @@ class PatientAdmin(PatientPhoneSearchMixin, SimpleHistoryAdmin):
             self.message_user(request, _("Select exactly one patient to export."), messages.ERROR)
             return None
         patient = queryset.get()
-        try:
-            data = services.patient_export_data(patient=patient, by=request.user)
-        except PermissionDenied as error:
-            self.message_user(request, str(error), messages.ERROR)
-            return None
+        data = services.patient_export_data(patient=patient, by=request.user)
         response = HttpResponse(
             json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False),
             content_type="application/json; charset=utf-8",
@@ -328,27 +323,19 @@ class PatientAdmin(PatientPhoneSearchMixin, SimpleHistoryAdmin):
                     "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
                 },
             )
-        done = 0
-        for patient in queryset:
-            try:
-                services.patient_anonymise(patient=patient, by=request.user)
-            except (ValidationError, PermissionDenied) as error:
-                messages_ = getattr(error, "messages", [str(error)])
-                self.message_user(request, f"{patient}: {' '.join(messages_)}", messages.ERROR)
-            else:
-                done += 1
-        if done:
-            self.message_user(
-                request,
-                ngettext("%(count)d patient anonymised.", "%(count)d patients anonymised.", done)
-                % {"count": done},
-                messages.SUCCESS,
-            )
+        self.apply_each(
+            request,
+            queryset,
+            lambda patient: services.patient_anonymise(patient=patient, by=request.user),
+            ngettext_lazy(
+                "%(count)d patient anonymised.", "%(count)d patients anonymised.", "count"
+            ),
+        )
         return None
 
 
 @admin.register(PatientContraindication)
-class PatientContraindicationAdmin(SimpleHistoryAdmin):
+class PatientContraindicationAdmin(ClinicHistoryAdmin):
     """Each record's page, reached from the patient's, shows who changed it and when."""
 
     list_display = ["contraindication", "patient", "noted_on", "resolved_on"]
@@ -363,7 +350,7 @@ class PatientContraindicationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ConsentChange)
-class ConsentChangeAdmin(SimpleHistoryAdmin):
+class ConsentChangeAdmin(ClinicHistoryAdmin):
     list_display = ["patient", "given", "changed_at", "source", "recorded_by"]
     list_filter = ["given", "source"]
     list_select_related = ["patient", "recorded_by"]

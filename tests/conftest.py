@@ -1,6 +1,9 @@
 import importlib
+import os
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from tests.factories import UserFactory
 
@@ -29,3 +32,24 @@ def contraindication_catalogue(transactional_db) -> None:
 
     seeding = importlib.import_module("patients.migrations.0002_seed_contraindications")
     seeding.seed(apps, schema_editor=None)
+
+
+# --- Hypothesis profiles --------------------------------------------------------------
+# CI runs the same cases every time (derandomize), so a red build is the code's doing and
+# reproduces at once. HYPOTHESIS_PROFILE=thorough hunts: many more cases, new ones each run.
+hypothesis_settings.register_profile(
+    "clinic",
+    max_examples=60,
+    derandomize=True,
+    # Database-backed examples vary in time with the machine's load; a deadline would
+    # make them flaky without catching anything.
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+hypothesis_settings.register_profile(
+    "thorough",
+    parent=hypothesis_settings.get_profile("clinic"),
+    max_examples=500,
+    derandomize=False,
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "clinic"))

@@ -1,9 +1,9 @@
 """The course pages: the list with its summaries and exports, and the page where
 therapists log visits."""
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import (
@@ -17,8 +17,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
+from clinic.admin_errors import ClinicHistoryAdmin
 from courses import exports, services
 from courses.admin.common import (
     VISIT_LOG_FIELDS,
@@ -76,7 +76,7 @@ class CourseAdmin(
     PatientPhoneSearchMixin,
     TherapistFieldMixin,
     PainRiseAcknowledgementMixin,
-    SimpleHistoryAdmin,
+    ClinicHistoryAdmin,
 ):
     form = CourseForm
     list_display = [
@@ -107,6 +107,9 @@ class CourseAdmin(
     # autocomplete would need every role to be allowed into the user admin.
     autocomplete_fields = ["patient"]
     date_hierarchy = "start_date"
+    # Explicit, as in Meta: the summary figures make the query a GROUP BY, where Django
+    # drops Meta.ordering, and the visit page's course picker paged an unordered list.
+    ordering = ["-start_date", "-id"]
     readonly_fields = [
         "status",
         "end_date",
@@ -294,16 +297,12 @@ class CourseAdmin(
         )
 
     def _apply(self, request: HttpRequest, queryset: QuerySet, service, done_message) -> None:
-        done = 0
-        for course in queryset.select_related("patient"):
-            try:
-                service(course=course)
-            except ValidationError as error:
-                self.message_user(request, f"{course}: {' '.join(error.messages)}", messages.ERROR)
-            else:
-                done += 1
-        if done:
-            self.message_user(request, done_message % {"count": done}, messages.SUCCESS)
+        self.apply_each(
+            request,
+            queryset.select_related("patient"),
+            lambda course: service(course=course),
+            done_message,
+        )
 
     @admin.action(description=_("Start the selected courses"), permissions=["change"])
     def start_courses(self, request: HttpRequest, queryset: QuerySet) -> None:

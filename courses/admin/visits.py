@@ -7,8 +7,8 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
+from clinic.admin_errors import ClinicHistoryAdmin
 from clinic.timeutils import clinic_day_bounds, clinic_today
 from courses import services
 from courses.admin.common import (
@@ -44,7 +44,7 @@ class TodayFilter(admin.SimpleListFilter):
 
 
 @admin.register(Visit)
-class VisitAdmin(TherapistFieldMixin, SimpleHistoryAdmin):
+class VisitAdmin(TherapistFieldMixin, ClinicHistoryAdmin):
     form = VisitForm
     list_display = [
         "scheduled_at",

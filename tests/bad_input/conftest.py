@@ -1,10 +1,6 @@
-"""Hypothesis settings for the bad-input suite, and a count of the cases it tried.
+"""A count of the cases the bad-input suite tried, shown at the end of the run; the
+Hypothesis profiles it runs under are in tests/conftest.py."""
 
-``HYPOTHESIS_PROFILE=thorough`` tries more examples when hunting for a bug; CI uses the
-default, which keeps the suite to a few seconds per property.
-"""
-
-import os
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -13,18 +9,6 @@ from typing import Any
 
 import pytest
 from django.db import connection, transaction
-from hypothesis import HealthCheck, settings
-
-settings.register_profile(
-    "clinic",
-    max_examples=60,
-    # Database-backed examples vary in time with the machine's load; a deadline would
-    # make them flaky without catching anything.
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-settings.register_profile("thorough", parent=settings.get_profile("clinic"), max_examples=500)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "clinic"))
 
 CASES_TRIED: Counter[str] = Counter()
 
