@@ -82,11 +82,13 @@ class VisitAdmin(TherapistFieldMixin, ClinicHistoryAdmin):
             *clinical_readonly_fields(request),
         ]
 
-    def has_delete_permission(self, request: HttpRequest, obj: Visit | None = None) -> bool:
-        # No delete button where the service would refuse (done sessions, closed courses).
-        return super().has_delete_permission(request, obj) and (
-            obj is None or obj.deletion_refusal() is None
-        )
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # No delete button where the service would refuse (done sessions, closed courses);
+        # the delete page and the bulk action still ask it, and show its reason.
+        visit = self.get_object(request, object_id)
+        refused = visit is not None and visit.deletion_refusal() is not None
+        extra_context = {**(extra_context or {}), **({"show_delete": False} if refused else {})}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_list_editable(self, request: HttpRequest) -> list[str]:
         readonly = clinical_readonly_fields(request)

@@ -365,12 +365,18 @@ def test_a_session_booked_by_mistake_is_deleted_with_its_reminder(clock):
     assert not Message.objects.filter(visit_id=visit.pk).exists()
 
 
-def test_the_visit_delete_page_is_not_offered_for_a_done_session(clock, admin_client):
+def test_the_visit_page_offers_no_delete_for_a_done_session_and_its_delete_page_refuses(
+    clock, admin_client
+):
     visit = logged_course(done_count=2).visits.get(sequence=2)
 
-    response = admin_client.get(reverse("admin:courses_visit_delete", args=[visit.pk]))
+    page = admin_client.get(reverse("admin:courses_visit_change", args=[visit.pk]))
+    assert reverse("admin:courses_visit_delete", args=[visit.pk]) not in page.content.decode()
+    response = admin_client.post(
+        reverse("admin:courses_visit_delete", args=[visit.pk]), {"post": "yes"}, follow=True
+    )
 
-    assert response.status_code == 403
+    assert "Session 2 is done and stays on the record" in response.content.decode()
     assert Visit.objects.filter(pk=visit.pk).exists()
 
 
@@ -510,3 +516,19 @@ def test_a_saved_visit_cannot_move_to_another_course(clock):
         services.visit_save(visit=visit)
 
     assert fresh(visit).course_id != other.pk
+
+
+def test_bulk_deleting_visits_with_a_done_one_among_them_deletes_none(clock, admin_client):
+    course = logged_course(planned=7, done_count=2)
+    spare = book(on(3, 10), course=course)
+    chosen = [spare.pk, course.visits.get(sequence=2).pk]
+
+    response = admin_client.post(
+        reverse("admin:courses_visit_changelist"),
+        {"action": "delete_selected", "_selected_action": chosen, "post": "yes"},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert "Session 2 is done and stays on the record" in response.content.decode()
+    assert Visit.objects.filter(pk__in=chosen).count() == 2
