@@ -187,7 +187,7 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "clinic@localhost")
 # --- The clinic -----------------------------------------------------------------------
 CLINIC_NAME = env_str("CLINIC_NAME", "Back in Balance Massage Clinic")
 CLINIC_ADDRESS = env_str("CLINIC_ADDRESS", "12 Harbour Street, Anytown")
-# Planned sessions a course of each kind may have (DOMAIN.md: 10-15 and 5-7).
+# Planned sessions a course of each kind may have (docs/clinic-rules.md, "Courses": 10-15 and 5-7).
 CLINIC_THERAPEUTIC_SESSIONS = env_range("CLINIC_THERAPEUTIC_SESSIONS", (10, 15))
 CLINIC_PREVENTIVE_SESSIONS = env_range("CLINIC_PREVENTIVE_SESSIONS", (5, 7))
 # Honey massage needs a break of this many days between sessions.

@@ -207,7 +207,7 @@ class _PatientHistory:
             # Patients rarely report no pain at all before a session.
             visit.pain_before = max(1, min(10, pain + rng.choice([-1, 0, 0, 1])))
             if 0 < i < course.planned_sessions - 3 and rng.random() < 0.08:
-                # The session hurt: the therapist eases off next time (DOMAIN.md).
+                # The session hurt: the therapist eases off next time (docs/clinic-rules.md).
                 visit.pain_after = min(10, visit.pain_before + 1)
                 visit.notes = "Pain rose after kneading; reduce the force next session."
             else:

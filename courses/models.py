@@ -228,7 +228,7 @@ class Visit(models.Model):
         INTENSE = "intense", _("Intense")
 
     class Technique(models.TextChoices):
-        # In the order a session usually follows (DOMAIN.md).
+        # In the order a session usually follows (docs/clinic-rules.md, "Massage itself").
         STROKING = "stroking", _("Stroking")
         RUBBING = "rubbing", _("Rubbing")
         KNEADING = "kneading", _("Kneading")

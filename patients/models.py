@@ -200,7 +200,7 @@ class ConsentChange(models.Model):
 
 
 class Contraindication(models.Model):
-    """The clinic's catalogue of contraindications to massage (DOMAIN.md)."""
+    """The clinic's catalogue of contraindications to massage (docs/clinic-rules.md)."""
 
     class Kind(models.TextChoices):
         ABSOLUTE = "absolute", _("Absolute: no massage")

@@ -1,4 +1,4 @@
-"""The catalogue of contraindications from the clinic's domain brief.
+"""The catalogue of contraindications (docs/clinic-rules.md, "Contraindications").
 
 Kept in a migration so every database, including the test one, has the whole list.
 Staff may add to it in the admin; re-running only fills in what is missing.
