@@ -8,6 +8,7 @@ from selenium.common.exceptions import (
     ElementClickInterceptedException,
     NoSuchElementException,
     StaleElementReferenceException,
+    WebDriverException,
 )
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -19,6 +20,28 @@ SCREENSHOTS_DIR = Path(settings.BASE_DIR) / "docs" / "screenshots"
 WAIT_SECONDS = 15
 SCREENSHOT_WIDTH = 1440
 SCREENSHOT_MAX_HEIGHT = 2400
+
+
+def replaced(page: WebElement):
+    """A wait condition: the page ``page`` belonged to has been replaced by the next one.
+
+    Like Selenium's ``staleness_of``, except that Chromium may also answer "Node with
+    given id does not belong to the document" while the old page is being torn down,
+    which says the same thing.
+    """
+
+    def check(_driver) -> bool:
+        try:
+            page.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as error:
+            if "does not belong to the document" in str(error):
+                return True
+            raise
+        return False
+
+    return check
 
 
 class ContentSecurityPolicyViolation(AssertionError):
@@ -56,7 +79,7 @@ class StaffBrowser:
         """Click a button that sends a form, and wait for the next page."""
         page = self.driver.find_element(By.TAG_NAME, "html")
         self.click(button)
-        self.wait(EC.staleness_of(page))
+        self.wait(replaced(page))
         self.find("body")
         self.check_content_security_policy()
 
