@@ -532,3 +532,28 @@ def test_bulk_deleting_visits_with_a_done_one_among_them_deletes_none(clock, adm
     assert response.status_code == 200
     assert "Session 2 is done and stays on the record" in response.content.decode()
     assert Visit.objects.filter(pk__in=chosen).count() == 2
+
+
+def test_reception_setting_a_done_session_back_on_the_list_is_told_why_and_nothing_changes(
+    clock, client
+):
+    course = logged_course(planned=7, done_count=2)
+    visit = course.visits.get(sequence=2)
+    client.force_login(staff_with_role("Reception"))
+
+    response = client.post(
+        reverse("admin:courses_visit_changelist"),
+        {
+            "form-TOTAL_FORMS": 1,
+            "form-INITIAL_FORMS": 1,
+            "form-MIN_NUM_FORMS": 0,
+            "form-MAX_NUM_FORMS": 1000,
+            "form-0-id": visit.pk,
+            "form-0-status": Visit.Status.SCHEDULED,
+            "_save": "Save",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "Only therapists and managers can record" in response.content.decode()
+    assert (fresh(visit).status, fresh(visit).pain_before) == (Visit.Status.DONE, 6)
