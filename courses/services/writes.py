@@ -48,18 +48,21 @@ def _course_changes(course: Course) -> bool:
 
 @transaction.atomic
 def course_save(*, course: Course) -> Course:
-    """Create or change a course. Starting it (status active) checks contraindications.
+    """Create or change a course. A new course may be created active (started), which
+    checks contraindications.
 
-    A save that changes nothing writes nothing (no history entry either).
+    A saved course's status, end date and early completion follow its sessions and the
+    actions (``course_start``, ``course_complete_early``, ``course_cancel``): they stay
+    as the row holds them under the lock, even if ``course`` was read before a session
+    changed them. A save that changes nothing writes nothing (no history entry either).
     """
     is_new = course.pk is None
     if not is_new:
         locked = _lock_course(course)
-        if not _course_changes(course):
-            return course
-        # What the form does not edit stays as the row holds it under the lock.
         course.status, course.end_date = locked.status, locked.end_date
         course.completed_early = locked.completed_early
+        if not _course_changes(course):
+            return course
     course_validate(course)
     course.save()
     if is_new:

@@ -557,3 +557,22 @@ def test_reception_setting_a_done_session_back_on_the_list_is_told_why_and_nothi
     assert response.status_code == 200
     assert "Only therapists and managers can record" in response.content.decode()
     assert (fresh(visit).status, fresh(visit).pain_before) == (Visit.Status.DONE, 6)
+
+
+def test_a_course_read_before_its_last_session_was_logged_does_not_reopen_when_saved(clock):
+    course = logged_course(planned=5, done_count=4)
+    stale = Course.objects.get(pk=course.pk)
+    book(on(1, 8), course=course)
+    clock.move_to(on(1, 10))
+    services.visit_save(visit=done(course.visits.get(sequence=5)))
+    assert Course.objects.get(pk=course.pk).status == Course.Status.COMPLETED
+
+    entries = course.history.count()
+
+    stale.notes = "Written while the last session was logged."
+    services.course_save(course=stale)
+
+    saved = Course.objects.get(pk=course.pk)
+    assert (saved.status, saved.notes) == (Course.Status.COMPLETED, stale.notes)
+    # One entry, for the notes: the course was never active again in between.
+    assert course.history.count() == entries + 1
