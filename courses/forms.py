@@ -65,29 +65,19 @@ class VisitRulesForm(forms.ModelForm):
                 self.add_error(None, error)
 
 
-class TechniquesField(forms.MultipleChoiceField):
-    """The techniques of a session as checkboxes.
-
-    A stored session can list a technique twice (stroking first and last), which
-    checkboxes cannot show: when the ticked set is the stored one, the stored list is
-    kept as it is, so a save that changes nothing changes nothing.
-    """
-
-    widget = forms.CheckboxSelectMultiple
-
-    def has_changed(self, initial, data) -> bool:
-        return set(initial or []) != set(data or [])
-
-
 class VisitForm(VisitRulesForm):
-    techniques = TechniquesField(
+    techniques = forms.MultipleChoiceField(
         # Django capitalises the labels it derives from the model; this one is set here.
         label=capfirst(_("techniques")),
         choices=Visit.Technique.choices,
+        widget=forms.CheckboxSelectMultiple,
         required=False,
     )
 
     def clean_techniques(self) -> list[str]:
+        # A session can list a technique twice (stroking first and last), which the
+        # checkboxes cannot show: when the ticked set is the stored one, the stored list
+        # is kept as it is, so a save that changes nothing changes nothing.
         ticked = self.cleaned_data["techniques"]
         stored = self.instance.techniques if self.instance.pk else None
         return stored if stored is not None and set(stored) == set(ticked) else ticked

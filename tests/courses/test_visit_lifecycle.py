@@ -492,9 +492,12 @@ def test_saving_an_unchanged_course_page_changes_nothing(clock, admin_client, pl
         Course.history.count(),
     )
 
+    # Checkboxes send each ticked technique once.
+    rows = [visit_row(v, techniques=["stroking", "kneading"]) for v in visits]
+
     response = admin_client.post(
         reverse("admin:courses_course_change", args=[course.pk]),
-        course_page_data(course, [visit_row(v) for v in visits], initial=len(visits)),
+        course_page_data(course, rows, initial=len(visits)),
     )
 
     assert response.status_code == 302, response.context["errors"]
@@ -576,3 +579,27 @@ def test_a_course_read_before_its_last_session_was_logged_does_not_reopen_when_s
     assert (saved.status, saved.notes) == (Course.Status.COMPLETED, stale.notes)
     # One entry, for the notes: the course was never active again in between.
     assert course.history.count() == entries + 1
+
+
+def test_changing_a_done_session_on_the_course_page_keeps_its_techniques_as_recorded(
+    clock, admin_client
+):
+    course = logged_course(planned=7, done_count=2)
+    course.visits.update(techniques=["stroking", "kneading", "stroking"])
+    visits = list(course.visits.order_by("sequence"))
+    # Checkboxes send each ticked technique once.
+    ticked = ["stroking", "kneading"]
+    rows = [
+        visit_row(visits[0], techniques=ticked),
+        visit_row(visits[1], techniques=ticked, notes="Pain eased on the left side."),
+    ]
+
+    response = admin_client.post(
+        reverse("admin:courses_course_change", args=[course.pk]),
+        course_page_data(course, rows, initial=2),
+    )
+
+    assert response.status_code == 302, response.context["errors"]
+    changed = fresh(visits[1])
+    assert changed.notes == "Pain eased on the left side."
+    assert changed.techniques == ["stroking", "kneading", "stroking"]
