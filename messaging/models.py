@@ -1,3 +1,5 @@
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -164,6 +166,16 @@ class Message(models.Model):
     @property
     def asks_for_feedback(self) -> bool:
         return self.kind in self.FEEDBACK_KINDS
+
+    @property
+    def mail_id(self) -> str:
+        """The e-mail's ``Message-ID``, the same on every attempt, so that a receiving
+        server or the patient's mail client can tell a repeat from a new message.
+
+        The creation time keeps it unique when a new database starts its ids again.
+        """
+        domain = urlsplit(settings.CLINIC_SITE_URL).hostname or "localhost"
+        return f"<message.{self.pk}.{self.created_at:%Y%m%d%H%M%S}@{domain}>"
 
 
 class FeedbackQuerySet(models.QuerySet):

@@ -203,7 +203,7 @@ def email_for(message: Message) -> EmailMultiAlternatives:
             "clinic_name": settings.CLINIC_NAME,
             "clinic_address": settings.CLINIC_ADDRESS,
         }
-        headers = {"X-Clinic-Message": str(message.pk)}
+        headers = {"Message-ID": message.mail_id, "X-Clinic-Message": str(message.pk)}
         if message.kind == Message.Kind.STAFF_ALERT:
             to = [message.course.therapist.email]
             context["course_url"] = _absolute(
