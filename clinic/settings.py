@@ -20,6 +20,7 @@ from clinic.env import (
     env_range,
     env_str,
     env_time_window,
+    require_above,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -159,9 +160,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        # Longer than any task's hard time limit, so a slow task is never handed to a
-        # second worker while the first is still on it.
-        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=60),
+        # Checked below, once the tasks' time limits are known.
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1),
     }
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
@@ -232,12 +232,48 @@ CLINIC_MESSAGE_LEASE_SECONDS = env_int("CLINIC_MESSAGE_LEASE_SECONDS", 900, mini
 CLINIC_MESSAGE_MAX_RETRIES = env_int("CLINIC_MESSAGE_MAX_RETRIES", 4, minimum=0, maximum=20)
 # First retry wait in seconds, doubled at each retry up to 5 minutes.
 CLINIC_MESSAGE_RETRY_BACKOFF = env_int("CLINIC_MESSAGE_RETRY_BACKOFF", 60, minimum=1)
+CLINIC_MESSAGE_RETRY_BACKOFF_MAX = 300
+# The send task's time limits bound one attempt: each SMTP wait is EMAIL_TIMEOUT at most,
+# and the hard limit ends an attempt whose server answers every command just in time.
+# Derived, so that a longer EMAIL_TIMEOUT cannot be cut short by a fixed limit.
+CLINIC_SEND_SOFT_TIME_LIMIT = EMAIL_TIMEOUT * 5 // 2
+CLINIC_SEND_TIME_LIMIT = EMAIL_TIMEOUT * 3
+# A retry keeps its claim while it waits in the broker, so the lease must outlast an
+# attempt plus the longest wait; a shorter one lets a dispatch claim the message again
+# while its sender is still on it, and the message goes out twice.
+_longest_retry_wait = (
+    min(
+        CLINIC_MESSAGE_RETRY_BACKOFF_MAX,
+        CLINIC_MESSAGE_RETRY_BACKOFF * 2 ** (CLINIC_MESSAGE_MAX_RETRIES - 1),
+    )
+    if CLINIC_MESSAGE_MAX_RETRIES
+    else 0
+)
+require_above(
+    "CLINIC_MESSAGE_LEASE_SECONDS",
+    CLINIC_MESSAGE_LEASE_SECONDS,
+    CLINIC_SEND_TIME_LIMIT + _longest_retry_wait,
+    why=f"one send attempt's time limit, {CLINIC_SEND_TIME_LIMIT} s from EMAIL_TIMEOUT, "
+    f"plus the longest retry wait, {_longest_retry_wait} s from CLINIC_MESSAGE_RETRY_BACKOFF "
+    "and CLINIC_MESSAGE_MAX_RETRIES",
+)
 CELERY_BEAT_SCHEDULE["dispatch-due-messages"] = {
     "task": "messaging.tasks.dispatch_due_messages_task",
     "schedule": CLINIC_DISPATCH_INTERVAL_SECONDS,
     # A dispatch that waited longer than an interval is replaced by the next one.
     "options": {"expires": CLINIC_DISPATCH_INTERVAL_SECONDS},
 }
+
+if "visibility_timeout" in CELERY_BROKER_TRANSPORT_OPTIONS:
+    # Redis hands a task that is not acknowledged within this time to a second worker,
+    # and a retry waiting for its countdown is not acknowledged: a shorter timeout runs a
+    # task twice at once.
+    require_above(
+        "CELERY_VISIBILITY_TIMEOUT",
+        CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"],
+        max(CELERY_TASK_TIME_LIMIT, CLINIC_SEND_TIME_LIMIT + _longest_retry_wait),
+        why="the tasks' time limits and a send's retry wait",
+    )
 
 LOGGING = {
     "version": 1,

@@ -16,12 +16,12 @@ def dispatch_due_messages_task() -> int:
     bind=True,
     autoretry_for=(sending.TransientSendError,),
     retry_backoff=settings.CLINIC_MESSAGE_RETRY_BACKOFF,
-    retry_backoff_max=300,
+    retry_backoff_max=settings.CLINIC_MESSAGE_RETRY_BACKOFF_MAX,
     retry_jitter=True,
     max_retries=settings.CLINIC_MESSAGE_MAX_RETRIES,
-    # Above EMAIL_TIMEOUT for connect plus send; far below the claim's lease.
-    time_limit=90,
-    soft_time_limit=75,
+    # From EMAIL_TIMEOUT; the settings refuse a lease that is not above them.
+    time_limit=settings.CLINIC_SEND_TIME_LIMIT,
+    soft_time_limit=settings.CLINIC_SEND_SOFT_TIME_LIMIT,
     ignore_result=True,
 )
 def send_message_task(self, message_id: int, claim: str) -> str:

@@ -124,7 +124,15 @@ def test_a_thousand_due_messages_dispatched_by_two_workers_at_once_go_out_exactl
 
 @pytest.mark.parametrize(
     "workers",
-    [{"CLINIC_MESSAGE_LEASE_SECONDS": "4", "CLINIC_DISPATCH_BATCH_SIZE": "50"}],
+    # The shortest lease the settings accept: above a 3 s attempt (EMAIL_TIMEOUT=1) plus
+    # the longest retry wait of 2 s.
+    [
+        {
+            "CLINIC_MESSAGE_LEASE_SECONDS": "6",
+            "EMAIL_TIMEOUT": "1",
+            "CLINIC_DISPATCH_BATCH_SIZE": "50",
+        }
+    ],
     indirect=True,
 )
 def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_at_most_its_in_flight_messages(
