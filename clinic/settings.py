@@ -233,11 +233,15 @@ CLINIC_MESSAGE_MAX_RETRIES = env_int("CLINIC_MESSAGE_MAX_RETRIES", 4, minimum=0,
 # First retry wait in seconds, doubled at each retry up to 5 minutes.
 CLINIC_MESSAGE_RETRY_BACKOFF = env_int("CLINIC_MESSAGE_RETRY_BACKOFF", 60, minimum=1)
 CLINIC_MESSAGE_RETRY_BACKOFF_MAX = 300
+# Once the mail server accepted a message, how long marking it sent is tried again while
+# the database is unreachable (a restart): what is not marked goes out twice.
+CLINIC_MESSAGE_MARK_RETRY_SECONDS = env_int("CLINIC_MESSAGE_MARK_RETRY_SECONDS", 60, minimum=0)
 # The send task's time limits bound one attempt: each SMTP wait is EMAIL_TIMEOUT at most,
-# and the hard limit ends an attempt whose server answers every command just in time.
-# Derived, so that a longer EMAIL_TIMEOUT cannot be cut short by a fixed limit.
-CLINIC_SEND_SOFT_TIME_LIMIT = EMAIL_TIMEOUT * 5 // 2
-CLINIC_SEND_TIME_LIMIT = EMAIL_TIMEOUT * 3
+# and the hard limit ends an attempt whose server answers every command just in time;
+# then the time for the mark. Derived, so that a longer EMAIL_TIMEOUT or mark window
+# cannot be cut short by a fixed limit.
+CLINIC_SEND_SOFT_TIME_LIMIT = EMAIL_TIMEOUT * 5 // 2 + CLINIC_MESSAGE_MARK_RETRY_SECONDS
+CLINIC_SEND_TIME_LIMIT = EMAIL_TIMEOUT * 3 + CLINIC_MESSAGE_MARK_RETRY_SECONDS
 # A retry keeps its claim while it waits in the broker, so the lease must outlast an
 # attempt plus the longest wait; a shorter one lets a dispatch claim the message again
 # while its sender is still on it, and the message goes out twice.
@@ -253,7 +257,8 @@ require_above(
     "CLINIC_MESSAGE_LEASE_SECONDS",
     CLINIC_MESSAGE_LEASE_SECONDS,
     CLINIC_SEND_TIME_LIMIT + _longest_retry_wait,
-    why=f"one send attempt's time limit, {CLINIC_SEND_TIME_LIMIT} s from EMAIL_TIMEOUT, "
+    why=f"one send attempt's time limit, {CLINIC_SEND_TIME_LIMIT} s from EMAIL_TIMEOUT and "
+    "CLINIC_MESSAGE_MARK_RETRY_SECONDS, "
     f"plus the longest retry wait, {_longest_retry_wait} s from CLINIC_MESSAGE_RETRY_BACKOFF "
     "and CLINIC_MESSAGE_MAX_RETRIES",
 )

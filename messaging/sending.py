@@ -15,12 +15,13 @@ import datetime as dt
 import logging
 import smtplib
 import socket
+import time
 import uuid
 from collections.abc import Callable
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -155,12 +156,52 @@ def message_send(
         logger.warning("Message %s failed: %s", message_id, text)
         mine.update(status=Message.Status.FAILED, last_error=text)
         return "failed"
+    return _mark_sent(mine, message)
+
+
+def _record_sent(mine, message: Message) -> str:
     with transaction.atomic():
         if not mine.update(status=Message.Status.SENT, sent_at=timezone.now(), last_error=""):
             return "sent-but-cancelled"
         if message.kind == Message.Kind.REPEAT_COURSE_REMINDER:
             services.repeat_reminder_schedule_next(sent=message)
     return "sent"
+
+
+def _mark_sent(mine, message: Message) -> str:
+    """Record that the mail server accepted the message, through a brief database outage.
+
+    Only the mark is tried again, never the send: a message left ``sending`` goes out a
+    second time after its lease. The send task's time limits leave
+    ``CLINIC_MESSAGE_MARK_RETRY_SECONDS`` for this after the longest SMTP conversation.
+    """
+    deadline = time.monotonic() + settings.CLINIC_MESSAGE_MARK_RETRY_SECONDS
+    wait = 0.5
+    while True:
+        try:
+            return _record_sent(mine, message)
+        except (OperationalError, InterfaceError) as error:
+            if time.monotonic() + wait > deadline:
+                logger.error(
+                    "Message %s was accepted by the mail server but could not be marked "
+                    "sent; it goes out again, with the same Message-ID, after its lease: %s",
+                    message.pk,
+                    error,
+                )
+                raise
+            logger.warning(
+                "Message %s was accepted by the mail server; marking it sent failed, "
+                "trying again in %.1f s: %s",
+                message.pk,
+                wait,
+                error,
+            )
+            # A terminated connection stays broken: drop it so the next query reconnects
+            # (a caller's transaction, as in tests, keeps its connection).
+            if not connection.in_atomic_block:
+                connection.close_if_unusable_or_obsolete()
+            time.sleep(wait)
+            wait = min(wait * 2, 5)
 
 
 def messages_send_now(*, queryset) -> int:

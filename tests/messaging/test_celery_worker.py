@@ -124,12 +124,13 @@ def test_a_thousand_due_messages_dispatched_by_two_workers_at_once_go_out_exactl
 
 @pytest.mark.parametrize(
     "workers",
-    # The shortest lease the settings accept: above a 3 s attempt (EMAIL_TIMEOUT=1) plus
-    # the longest retry wait of 2 s.
+    # The shortest lease the settings accept: above a 4 s attempt (EMAIL_TIMEOUT=1, a
+    # second for the mark) plus the longest retry wait of 2 s.
     [
         {
-            "CLINIC_MESSAGE_LEASE_SECONDS": "6",
+            "CLINIC_MESSAGE_LEASE_SECONDS": "7",
             "EMAIL_TIMEOUT": "1",
+            "CLINIC_MESSAGE_MARK_RETRY_SECONDS": "1",
             "CLINIC_DISPATCH_BATCH_SIZE": "50",
         }
     ],
