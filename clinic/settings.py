@@ -229,10 +229,20 @@ CLINIC_DISPATCH_INTERVAL_SECONDS = env_int("CLINIC_DISPATCH_INTERVAL_SECONDS", 1
 # A claimed message not marked sent within this time is claimed again (a worker died).
 # Longer than one attempt plus the longest retry wait, so a live sender is not overtaken.
 CLINIC_MESSAGE_LEASE_SECONDS = env_int("CLINIC_MESSAGE_LEASE_SECONDS", 900, minimum=1)
-CLINIC_MESSAGE_MAX_RETRIES = env_int("CLINIC_MESSAGE_MAX_RETRIES", 4, minimum=0, maximum=20)
-# First retry wait in seconds, doubled at each retry up to 5 minutes.
+# First retry wait in seconds after a transient error, doubled at each retry up to 5
+# minutes, for as long as the message matters: a visit reminder until its visit, the
+# others for so many hours after they fell due.
 CLINIC_MESSAGE_RETRY_BACKOFF = env_int("CLINIC_MESSAGE_RETRY_BACKOFF", 60, minimum=1)
 CLINIC_MESSAGE_RETRY_BACKOFF_MAX = 300
+CLINIC_MESSAGE_RETRY_HOURS = {
+    kind: env_int(f"CLINIC_MESSAGE_RETRY_HOURS_{kind.upper()}", hours, minimum=1)
+    for kind, hours in [
+        ("repeat_course_reminder", 72),
+        ("post_visit_check_in", 24),
+        ("end_of_course_follow_up", 72),
+        ("staff_alert", 24),
+    ]
+}
 # Once the mail server accepted a message, how long marking it sent is tried again while
 # the database is unreachable (a restart): what is not marked goes out twice.
 CLINIC_MESSAGE_MARK_RETRY_SECONDS = env_int("CLINIC_MESSAGE_MARK_RETRY_SECONDS", 60, minimum=0)
@@ -242,25 +252,14 @@ CLINIC_MESSAGE_MARK_RETRY_SECONDS = env_int("CLINIC_MESSAGE_MARK_RETRY_SECONDS",
 # cannot be cut short by a fixed limit.
 CLINIC_SEND_SOFT_TIME_LIMIT = EMAIL_TIMEOUT * 5 // 2 + CLINIC_MESSAGE_MARK_RETRY_SECONDS
 CLINIC_SEND_TIME_LIMIT = EMAIL_TIMEOUT * 3 + CLINIC_MESSAGE_MARK_RETRY_SECONDS
-# A retry keeps its claim while it waits in the broker, so the lease must outlast an
-# attempt plus the longest wait; a shorter one lets a dispatch claim the message again
-# while its sender is still on it, and the message goes out twice.
-_longest_retry_wait = (
-    min(
-        CLINIC_MESSAGE_RETRY_BACKOFF_MAX,
-        CLINIC_MESSAGE_RETRY_BACKOFF * 2 ** (CLINIC_MESSAGE_MAX_RETRIES - 1),
-    )
-    if CLINIC_MESSAGE_MAX_RETRIES
-    else 0
-)
+# A shorter lease lets a dispatch claim a message again while its sender is still on it,
+# and the message goes out twice. A retry gives its claim back, so one attempt is all a
+# lease covers.
 require_above(
     "CLINIC_MESSAGE_LEASE_SECONDS",
     CLINIC_MESSAGE_LEASE_SECONDS,
-    CLINIC_SEND_TIME_LIMIT + _longest_retry_wait,
-    why=f"one send attempt's time limit, {CLINIC_SEND_TIME_LIMIT} s from EMAIL_TIMEOUT and "
-    "CLINIC_MESSAGE_MARK_RETRY_SECONDS, "
-    f"plus the longest retry wait, {_longest_retry_wait} s from CLINIC_MESSAGE_RETRY_BACKOFF "
-    "and CLINIC_MESSAGE_MAX_RETRIES",
+    CLINIC_SEND_TIME_LIMIT,
+    why="one send attempt's time limit, from EMAIL_TIMEOUT and CLINIC_MESSAGE_MARK_RETRY_SECONDS",
 )
 CELERY_BEAT_SCHEDULE["dispatch-due-messages"] = {
     "task": "messaging.tasks.dispatch_due_messages_task",
@@ -270,14 +269,13 @@ CELERY_BEAT_SCHEDULE["dispatch-due-messages"] = {
 }
 
 if "visibility_timeout" in CELERY_BROKER_TRANSPORT_OPTIONS:
-    # Redis hands a task that is not acknowledged within this time to a second worker,
-    # and a retry waiting for its countdown is not acknowledged: a shorter timeout runs a
-    # task twice at once.
+    # Redis hands a task that is not acknowledged within this time to a second worker:
+    # a shorter timeout runs a task twice at once.
     require_above(
         "CELERY_VISIBILITY_TIMEOUT",
         CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"],
-        max(CELERY_TASK_TIME_LIMIT, CLINIC_SEND_TIME_LIMIT + _longest_retry_wait),
-        why="the tasks' time limits and a send's retry wait",
+        max(CELERY_TASK_TIME_LIMIT, CLINIC_SEND_TIME_LIMIT),
+        why="the tasks' time limits",
     )
 
 LOGGING = {

@@ -1,3 +1,4 @@
+import datetime as dt
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -95,6 +96,11 @@ class Message(models.Model):
     claim = models.UUIDField(_("claim"), null=True, blank=True, editable=False)
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True, editable=False)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # Set when a transient error put the message back: the dispatch scan takes it again
+    # from then on, so a retry waits as a row, not as a countdown in the broker.
+    next_attempt_at = models.DateTimeField(
+        _("next attempt at"), null=True, blank=True, editable=False
+    )
     last_error = models.TextField(_("last error"), blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -166,6 +172,13 @@ class Message(models.Model):
     @property
     def asks_for_feedback(self) -> bool:
         return self.kind in self.FEEDBACK_KINDS
+
+    def retry_deadline(self) -> dt.datetime:
+        """Until when a message the mail server could not take is worth trying again: a
+        visit reminder until its visit, the others for their kind's setting."""
+        if self.kind == self.Kind.VISIT_REMINDER:
+            return self.visit.scheduled_at
+        return self.due_at + dt.timedelta(hours=settings.CLINIC_MESSAGE_RETRY_HOURS[self.kind])
 
     @property
     def mail_id(self) -> str:

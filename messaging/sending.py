@@ -13,6 +13,7 @@ are at most those in flight in the killed worker (one per worker process, with
 
 import datetime as dt
 import logging
+import random
 import smtplib
 import socket
 import time
@@ -34,15 +35,11 @@ from messaging.models import Message
 logger = logging.getLogger(__name__)
 
 
-class TransientSendError(Exception):
-    """The mail server could not take the message now; trying later may work."""
-
-
 def _claimable(now: dt.datetime) -> Q:
     lease = dt.timedelta(seconds=settings.CLINIC_MESSAGE_LEASE_SECONDS)
-    return Q(status=Message.Status.PENDING, due_at__lte=now) | Q(
-        status=Message.Status.SENDING, claimed_at__lt=now - lease
-    )
+    return Q(status=Message.Status.PENDING, due_at__lte=now) & (
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    ) | Q(status=Message.Status.SENDING, claimed_at__lt=now - lease)
 
 
 def messages_claim_due(*, now: dt.datetime, limit: int) -> list[tuple[int, str]]:
@@ -117,13 +114,27 @@ def _is_transient(error: Exception) -> bool:
     )
 
 
-def message_send(
-    *, message_id: int, claim: str, final_attempt: bool, now: dt.datetime | None = None
-) -> str:
+def retry_wait(attempts: int) -> dt.timedelta:
+    """How long a message waits after its ``attempts``-th transient failure.
+
+    Doubling from CLINIC_MESSAGE_RETRY_BACKOFF up to CLINIC_MESSAGE_RETRY_BACKOFF_MAX,
+    spread by a fifth either way so that messages refused together do not all come back
+    together. Never drawn from zero (Celery's "full jitter"), which let a short outage
+    use up the retries within seconds.
+    """
+    figure = min(
+        settings.CLINIC_MESSAGE_RETRY_BACKOFF * 2 ** min(attempts - 1, 30),
+        settings.CLINIC_MESSAGE_RETRY_BACKOFF_MAX,
+    )
+    return dt.timedelta(seconds=figure * random.uniform(0.8, 1.2))
+
+
+def message_send(*, message_id: int, claim: str, now: dt.datetime | None = None) -> str:
     """Send one claimed message; returns what happened.
 
-    Raises TransientSendError when the server failed in a way worth retrying and this is
-    not the final attempt; the row stays claimed while the task waits to retry.
+    A transient error puts the message back, unclaimed, with its next attempt time
+    (``retry_wait``) while it still matters (``Message.retry_deadline``); after that, or
+    at once on a permanent error, it is marked failed.
     """
     now = now or timezone.now()
     mine = Message.objects.filter(pk=message_id, claim=claim, status=Message.Status.SENDING)
@@ -143,17 +154,34 @@ def message_send(
             due_at=timing.next_sending_time(now),
         )
         return "deferred"
-    # Renew the lease for this attempt; a retry comes back well within it.
+    # Renew the lease for this attempt; the lease covers one attempt only.
     if not mine.update(claimed_at=now, attempts=F("attempts") + 1):
         return "not-claimed"
     try:
         email_for(message).send()
     except Exception as error:
         text = f"{type(error).__name__}: {error}"[:2000]
-        if _is_transient(error) and not final_attempt:
-            mine.update(last_error=text)
-            raise TransientSendError(text) from error
-        logger.warning("Message %s failed: %s", message_id, text)
+        attempts = message.attempts + 1
+        retry_at = now + retry_wait(attempts)
+        # A dispatch picks the retry up within one interval of its time.
+        picked_up = retry_at + dt.timedelta(seconds=settings.CLINIC_DISPATCH_INTERVAL_SECONDS)
+        if _is_transient(error) and picked_up < message.retry_deadline():
+            logger.warning(
+                "Message %s: attempt %d failed, next attempt at %s: %s",
+                message_id,
+                attempts,
+                retry_at.isoformat(timespec="seconds"),
+                text,
+            )
+            mine.update(
+                status=Message.Status.PENDING,
+                claim=None,
+                claimed_at=None,
+                next_attempt_at=retry_at,
+                last_error=text,
+            )
+            return "retry"
+        logger.warning("Message %s failed after %d attempts: %s", message_id, attempts, text)
         mine.update(status=Message.Status.FAILED, last_error=text)
         return "failed"
     return _mark_sent(mine, message)
@@ -211,6 +239,7 @@ def messages_send_now(*, queryset) -> int:
         due_at=timezone.now(),
         claim=None,
         claimed_at=None,
+        next_attempt_at=None,
         attempts=0,
     )
 

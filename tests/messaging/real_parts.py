@@ -105,7 +105,6 @@ class Workers:
             "CLINIC_ALLOW_INSECURE_KEY": "1",
             "CLINIC_SENDING_HOURS": "00:00-24:00",
             "CLINIC_MESSAGE_RETRY_BACKOFF": "1",
-            "CLINIC_MESSAGE_MAX_RETRIES": "2",
             "TIME_ZONE": settings.TIME_ZONE,
             **env,
         }

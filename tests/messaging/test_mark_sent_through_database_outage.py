@@ -46,7 +46,7 @@ def test_the_sent_mark_is_retried_until_the_database_answers_and_the_mail_goes_o
     database_down_for(3)
 
     with caplog.at_level(logging.WARNING, logger="messaging.sending"):
-        outcome = sending.message_send(message_id=pk, claim=claim, final_attempt=False)
+        outcome = sending.message_send(message_id=pk, claim=claim)
 
     message.refresh_from_db()
     assert outcome == "sent"
@@ -67,7 +67,7 @@ def test_a_mark_still_failing_at_the_end_of_its_window_is_logged_and_nothing_is_
     database_down_for(1)
 
     with pytest.raises(OperationalError):
-        sending.message_send(message_id=pk, claim=claim, final_attempt=False)
+        sending.message_send(message_id=pk, claim=claim)
 
     message.refresh_from_db()
     # Left to the lease: the next claim sends it again, with the same Message-ID.
@@ -108,7 +108,7 @@ def test_the_sender_s_postgresql_connection_terminated_after_acceptance_still_ma
 
     monkeypatch.setattr(EmailBackend, "send_messages", accept_then_cut_the_database)
 
-    outcome = sending.message_send(message_id=pk, claim=claim, final_attempt=False)
+    outcome = sending.message_send(message_id=pk, claim=claim)
 
     message.refresh_from_db()
     assert outcome == "sent"

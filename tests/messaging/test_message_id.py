@@ -23,7 +23,7 @@ def test_a_message_sent_again_after_its_lease_carries_the_same_message_id(
     [(_pk, second_claim)] = sending.messages_claim_due(now=later, limit=10)
     assert second_claim != first_claim
 
-    assert sending.message_send(message_id=pk, claim=second_claim, final_attempt=True) == "sent"
+    assert sending.message_send(message_id=pk, claim=second_claim) == "sent"
 
     [email] = mailoutbox
     message = Message.objects.get(pk=pk)
