@@ -182,6 +182,12 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
+# The wait for the reply to the end of a message's content: 10 minutes (RFC 5321,
+# 4.5.3.2.6). Only the clinic's subclass of Django's SMTP backend knows it, so that
+# backend takes Django's place.
+EMAIL_DATA_TIMEOUT = env_int("EMAIL_DATA_TIMEOUT", 600, minimum=1)
+if EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend":
+    EMAIL_BACKEND = "messaging.smtp.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "clinic@localhost")
 
 # --- The clinic -----------------------------------------------------------------------
@@ -246,12 +252,13 @@ CLINIC_MESSAGE_RETRY_HOURS = {
 # Once the mail server accepted a message, how long marking it sent is tried again while
 # the database is unreachable (a restart): what is not marked goes out twice.
 CLINIC_MESSAGE_MARK_RETRY_SECONDS = env_int("CLINIC_MESSAGE_MARK_RETRY_SECONDS", 60, minimum=0)
-# The send task's time limits bound one attempt: each SMTP wait is EMAIL_TIMEOUT at most,
-# and the hard limit ends an attempt whose server answers every command just in time;
-# then the time for the mark. Derived, so that a longer EMAIL_TIMEOUT or mark window
-# cannot be cut short by a fixed limit.
-CLINIC_SEND_SOFT_TIME_LIMIT = EMAIL_TIMEOUT * 5 // 2 + CLINIC_MESSAGE_MARK_RETRY_SECONDS
-CLINIC_SEND_TIME_LIMIT = EMAIL_TIMEOUT * 3 + CLINIC_MESSAGE_MARK_RETRY_SECONDS
+# The send task's time limits bound one attempt: each SMTP command's wait is
+# EMAIL_TIMEOUT at most, and the hard limit ends an attempt whose server answers every
+# command just in time; then the wait for the reply to the end of DATA, then the time
+# for the mark. Derived, so that a longer wait cannot be cut short by a fixed limit.
+_attempt_waits = EMAIL_DATA_TIMEOUT + CLINIC_MESSAGE_MARK_RETRY_SECONDS
+CLINIC_SEND_SOFT_TIME_LIMIT = EMAIL_TIMEOUT * 5 // 2 + _attempt_waits
+CLINIC_SEND_TIME_LIMIT = EMAIL_TIMEOUT * 3 + _attempt_waits
 # A shorter lease lets a dispatch claim a message again while its sender is still on it,
 # and the message goes out twice. A retry gives its claim back, so one attempt is all a
 # lease covers.
@@ -259,7 +266,8 @@ require_above(
     "CLINIC_MESSAGE_LEASE_SECONDS",
     CLINIC_MESSAGE_LEASE_SECONDS,
     CLINIC_SEND_TIME_LIMIT,
-    why="one send attempt's time limit, from EMAIL_TIMEOUT and CLINIC_MESSAGE_MARK_RETRY_SECONDS",
+    why="one send attempt's time limit, from EMAIL_TIMEOUT, EMAIL_DATA_TIMEOUT and "
+    "CLINIC_MESSAGE_MARK_RETRY_SECONDS",
 )
 CELERY_BEAT_SCHEDULE["dispatch-due-messages"] = {
     "task": "messaging.tasks.dispatch_due_messages_task",

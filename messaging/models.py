@@ -48,6 +48,8 @@ class Message(models.Model):
         SENDING = "sending", _("Being sent")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
+        # The mail server took the content twice and never confirmed it: not resent.
+        UNCERTAIN = "uncertain", _("May have arrived")
         CANCELLED = "cancelled", _("Cancelled")
 
     OPEN_STATUSES = (Status.PENDING, Status.SENDING)
@@ -101,6 +103,9 @@ class Message(models.Model):
     next_attempt_at = models.DateTimeField(
         _("next attempt at"), null=True, blank=True, editable=False
     )
+    # The mail server once took the whole message without confirming it: it is sent
+    # again once, with the same Message-ID, and never more.
+    may_have_arrived = models.BooleanField(_("may have arrived"), default=False, editable=False)
     last_error = models.TextField(_("last error"), blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

@@ -46,7 +46,7 @@ def patients_due_for_repeat_course(
     due = Message.objects.filter(
         kind=Message.Kind.REPEAT_COURSE_REMINDER,
         due_at__lte=now,
-        status__in=[*Message.OPEN_STATUSES, Message.Status.SENT],
+        status__in=[*Message.OPEN_STATUSES, Message.Status.SENT, Message.Status.UNCERTAIN],
     )
     return list(
         Patient.objects.filter(pk__in=due.values("patient_id"))

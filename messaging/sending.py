@@ -29,7 +29,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from messaging import services, timing, tokens
+from messaging import services, smtp, timing, tokens
 from messaging.models import Message
 
 logger = logging.getLogger(__name__)
@@ -160,31 +160,47 @@ def message_send(*, message_id: int, claim: str, now: dt.datetime | None = None)
     try:
         email_for(message).send()
     except Exception as error:
-        text = f"{type(error).__name__}: {error}"[:2000]
-        attempts = message.attempts + 1
-        retry_at = now + retry_wait(attempts)
-        # A dispatch picks the retry up within one interval of its time.
-        picked_up = retry_at + dt.timedelta(seconds=settings.CLINIC_DISPATCH_INTERVAL_SECONDS)
-        if _is_transient(error) and picked_up < message.retry_deadline():
-            logger.warning(
-                "Message %s: attempt %d failed, next attempt at %s: %s",
-                message_id,
-                attempts,
-                retry_at.isoformat(timespec="seconds"),
-                text,
-            )
-            mine.update(
-                status=Message.Status.PENDING,
-                claim=None,
-                claimed_at=None,
-                next_attempt_at=retry_at,
-                last_error=text,
-            )
-            return "retry"
-        logger.warning("Message %s failed after %d attempts: %s", message_id, attempts, text)
-        mine.update(status=Message.Status.FAILED, last_error=text)
-        return "failed"
+        return _after_failure(mine, message, error, now=now)
     return _mark_sent(mine, message)
+
+
+def _after_failure(mine, message: Message, error: Exception, *, now: dt.datetime) -> str:
+    """Put the message back for a later attempt, or give up on it, after ``error``."""
+    text = f"{type(error).__name__}: {error}"[:2000]
+    attempts = message.attempts + 1
+    retry_at = now + retry_wait(attempts)
+    no_reply = isinstance(error, smtp.NoReplyToData)
+    # Sent again once only: a second copy is tolerable (it has the same Message-ID), a
+    # stream of them is not.
+    worth_retrying = not message.may_have_arrived if no_reply else _is_transient(error)
+    # A dispatch picks the retry up within one interval of its time.
+    picked_up = retry_at + dt.timedelta(seconds=settings.CLINIC_DISPATCH_INTERVAL_SECONDS)
+    retry = worth_retrying and picked_up < message.retry_deadline()
+    may_have_arrived = message.may_have_arrived or no_reply
+    if retry:
+        logger.warning(
+            "Message %s: attempt %d %s, next attempt at %s: %s",
+            message.pk,
+            attempts,
+            "got no reply to its content, it may have arrived" if no_reply else "failed",
+            retry_at.isoformat(timespec="seconds"),
+            text,
+        )
+        mine.update(
+            status=Message.Status.PENDING,
+            claim=None,
+            claimed_at=None,
+            next_attempt_at=retry_at,
+            may_have_arrived=may_have_arrived,
+            last_error=text,
+        )
+        return "retry"
+    # A message that may have arrived is never "failed": retrying failed messages would
+    # send it yet again.
+    status = Message.Status.UNCERTAIN if may_have_arrived else Message.Status.FAILED
+    logger.warning("Message %s %s after %d attempts: %s", message.pk, status.label, attempts, text)
+    mine.update(status=status, may_have_arrived=may_have_arrived, last_error=text)
+    return status.value
 
 
 def _record_sent(mine, message: Message) -> str:

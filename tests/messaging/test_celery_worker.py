@@ -124,12 +124,13 @@ def test_a_thousand_due_messages_dispatched_by_two_workers_at_once_go_out_exactl
 
 @pytest.mark.parametrize(
     "workers",
-    # The shortest lease the settings accept: above a 4 s attempt (EMAIL_TIMEOUT=1, a
-    # second for the mark) plus the longest retry wait of 2 s.
+    # A lease just above a 5 s attempt (EMAIL_TIMEOUT=1, a second for the end of DATA
+    # and one for the mark).
     [
         {
             "CLINIC_MESSAGE_LEASE_SECONDS": "7",
             "EMAIL_TIMEOUT": "1",
+            "EMAIL_DATA_TIMEOUT": "1",
             "CLINIC_MESSAGE_MARK_RETRY_SECONDS": "1",
             "CLINIC_DISPATCH_BATCH_SIZE": "50",
         }
@@ -205,3 +206,20 @@ def test_a_mail_server_refusing_for_a_while_delays_its_message_fails_nothing_hol
         Message.objects.filter(pk__in=[m.pk for m in others]).values_list("sent_at", flat=True)
     )
     assert sent_last < stuck.sent_at
+
+
+def test_a_mail_server_answering_the_end_of_data_after_the_command_timeout_gets_it_once(
+    smtp, workers
+):
+    [message] = due_messages(1)
+    smtp.inbox.delay = 7  # above the workers' EMAIL_TIMEOUT of 5 s
+    workers.start("one")
+
+    publish_dispatch()
+
+    assert wait_for(
+        lambda: Message.objects.filter(pk=message, status=Message.Status.SENT).exists(),
+        timeout=60,
+    ), workers.logs()
+    assert smtp.inbox.message_ids() == {message: 1}
+    assert len(smtp.inbox.taken) == 1
