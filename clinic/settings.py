@@ -11,6 +11,7 @@ from pathlib import Path
 import dj_database_url
 import phonenumbers
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 from clinic.env import (
     env_bool,
@@ -172,6 +173,11 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}
+# The dispatch has a queue of its own, so that it never waits behind a long line of sends
+# (it is what reclaims messages left behind by a dead worker). A worker started without
+# -Q takes from both queues, in turn.
+CELERY_TASK_QUEUES = [Queue("celery"), Queue("dispatch")]
+CELERY_TASK_ROUTES = {"messaging.tasks.dispatch_due_messages_task": {"queue": "dispatch"}}
 
 # --- E-mail ---------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -21,6 +21,21 @@ class MessageQuerySet(models.QuerySet):
     def to_patients(self) -> "MessageQuerySet":
         return self.exclude(kind=Message.Kind.STAFF_ALERT)
 
+    def past_lease(self, now: dt.datetime) -> "MessageQuerySet":
+        return self.filter(past_lease(now))
+
+    def needing_attention(self, now: dt.datetime) -> "MessageQuerySet":
+        """Being sent past their lease (a worker died or the database or Redis was
+        down; the next dispatch takes them again), or that may have arrived."""
+        return self.filter(past_lease(now) | Q(status=Message.Status.UNCERTAIN))
+
+
+def past_lease(now: dt.datetime) -> Q:
+    """Claimed by a sender that has not finished within the lease: it is no longer
+    working on them, and a dispatch may claim them again."""
+    lease = dt.timedelta(seconds=settings.CLINIC_MESSAGE_LEASE_SECONDS)
+    return Q(status=Message.Status.SENDING, claimed_at__lt=now - lease)
+
 
 # What names one message of each kind: the constraints below allow one row per name,
 # and scheduling the same message again finds that row by it (``Message.identity``).

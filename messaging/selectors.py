@@ -68,3 +68,15 @@ def messages_failed(*, limit: int = HOME_LIST_LIMIT) -> list[Message]:
         .select_related("patient")
         .order_by("-due_at", "-id")[:limit]
     )
+
+
+def messages_needing_attention(
+    *, now: dt.datetime | None = None, limit: int = HOME_LIST_LIMIT
+) -> list[Message]:
+    """Being sent past their lease, or that may have arrived; oldest first."""
+    now = now or timezone.now()
+    return list(
+        Message.objects.needing_attention(now)
+        .select_related("patient")
+        .order_by("due_at", "id")[:limit]
+    )

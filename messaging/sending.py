@@ -30,16 +30,15 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from messaging import services, smtp, timing, tokens
-from messaging.models import Message
+from messaging.models import Message, past_lease
 
 logger = logging.getLogger(__name__)
 
 
 def _claimable(now: dt.datetime) -> Q:
-    lease = dt.timedelta(seconds=settings.CLINIC_MESSAGE_LEASE_SECONDS)
     return Q(status=Message.Status.PENDING, due_at__lte=now) & (
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
-    ) | Q(status=Message.Status.SENDING, claimed_at__lt=now - lease)
+    ) | past_lease(now)
 
 
 def messages_claim_due(*, now: dt.datetime, limit: int) -> list[tuple[int, str]]:
@@ -58,6 +57,14 @@ def messages_claim_due(*, now: dt.datetime, limit: int) -> list[tuple[int, str]]
         ids = list(due.values_list("id", flat=True)[:limit])
         if not ids:
             return []
+        superseded = list(
+            Message.objects.filter(past_lease(now), id__in=ids).values_list("id", flat=True)
+        )
+        if superseded:
+            # Their sender died or lost the database or Redis: they may go out twice.
+            logger.warning(
+                "Messages %s were being sent past their lease: claimed again.", superseded
+            )
         Message.objects.filter(_claimable(now), id__in=ids).update(
             status=Message.Status.SENDING, claim=claim, claimed_at=now
         )

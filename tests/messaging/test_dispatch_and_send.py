@@ -44,7 +44,7 @@ def test_messages_not_yet_due_are_not_claimed(daytime):
 
 
 def test_a_claim_whose_lease_ran_out_is_claimed_again_and_the_old_task_does_nothing(
-    daytime, settings, mailoutbox
+    daytime, settings, mailoutbox, caplog
 ):
     settings.CLINIC_MESSAGE_LEASE_SECONDS = 60
     message = MessageFactory()
@@ -59,6 +59,7 @@ def test_a_claim_whose_lease_ran_out_is_claimed_again_and_the_old_task_does_noth
     assert (stale, fresh) == ("not-claimed", "sent")
     assert len(mailoutbox) == 1
     assert message.status == Message.Status.SENT
+    assert f"Messages [{pk}] were being sent past their lease" in caplog.text
 
 
 def test_the_e_mail_has_text_and_html_links_and_no_health_details(
@@ -192,7 +193,8 @@ def test_dispatch_claims_in_one_query_per_step_whatever_the_batch_size(
     course = MessageFactory().course
     MessageFactory.create_batch(49, course=course, due_at=timezone.now() - dt.timedelta(minutes=5))
 
-    # Savepoint, select ids, conditional update, read back the claim, release.
+    # Savepoint, select ids, those past their lease, conditional update, read back the
+    # claim, release.
     with django_assert_max_num_queries(6):
         claimed = sending.messages_claim_due(now=daytime, limit=500)
 
