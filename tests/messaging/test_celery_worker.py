@@ -223,3 +223,54 @@ def test_a_mail_server_answering_the_end_of_data_after_the_command_timeout_gets_
     ), workers.logs()
     assert smtp.inbox.message_ids() == {message: 1}
     assert len(smtp.inbox.taken) == 1
+
+
+@pytest.mark.parametrize(
+    "workers",
+    # Lease just above a 9 s attempt: a 1 s command and DATA wait, 5 s for the mark.
+    [
+        {
+            "CLINIC_MESSAGE_LEASE_SECONDS": "10",
+            "EMAIL_TIMEOUT": "1",
+            "EMAIL_DATA_TIMEOUT": "1",
+            "CLINIC_MESSAGE_MARK_RETRY_SECONDS": "5",
+            "CLINIC_DISPATCH_BATCH_SIZE": "50",
+        }
+    ],
+    indirect=True,
+)
+def test_the_workers_database_connections_terminated_mid_batch_lose_nothing_and_repeat_nothing(
+    smtp, workers
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("pg_terminate_backend needs PostgreSQL.")
+    ids = due_messages(200)
+    smtp.inbox.delay = 0.02
+    workers.start("one")
+    workers.start("two")
+    publish_dispatch(times=4)
+    terminated = 0
+    deadline = time.monotonic() + 240
+    while Message.objects.open().exists() and time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            # Every connection to the test database but this one: the workers'.
+            cursor.execute(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            terminated += cursor.fetchone()[0]
+        publish_dispatch()
+        time.sleep(0.5)
+    time.sleep(1)
+
+    received = smtp.inbox.message_ids()
+    assert terminated > 0
+    assert set(received) == ids, workers.logs()
+    assert max(received.values()) == 1, workers.logs()
+    assert statuses() == {"sent": 200}
+    logs = "".join(p.read_text(errors="replace") for p in workers.log_dir.glob("*.log"))
+    print(
+        f"\nTERMINATED {terminated} worker connections mid-batch; "
+        f"{logs.count('marking it sent failed')} marks tried again, "
+        f"{logs.count('OperationalError')} database errors logged"
+    )
