@@ -239,7 +239,7 @@ CLINIC_PAIN_ALERT_RISE = env_int("CLINIC_PAIN_ALERT_RISE", 2, minimum=1, maximum
 CLINIC_DISPATCH_BATCH_SIZE = env_int("CLINIC_DISPATCH_BATCH_SIZE", 500, minimum=1)
 CLINIC_DISPATCH_INTERVAL_SECONDS = env_int("CLINIC_DISPATCH_INTERVAL_SECONDS", 120, minimum=5)
 # A claimed message not marked sent within this time is claimed again (a worker died).
-# Longer than one attempt plus the longest retry wait, so a live sender is not overtaken.
+# Longer than one attempt (checked below), so a live sender is not overtaken.
 CLINIC_MESSAGE_LEASE_SECONDS = env_int("CLINIC_MESSAGE_LEASE_SECONDS", 900, minimum=1)
 # First retry wait in seconds after a transient error, doubled at each retry up to 5
 # minutes, for as long as the message matters: a visit reminder until its visit, the
