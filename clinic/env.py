@@ -101,3 +101,11 @@ def env_time_window(name: str, default: str) -> tuple[dt.time, dt.time]:
     if not start < end:
         raise ImproperlyConfigured(f"{name} must start before it ends; got {raw!r}")
     return start, end
+
+
+def require_above(name: str, value: int, floor: int, *, why: str) -> int:
+    """Refuse a value that is valid alone but unsafe beside others, saying what it must
+    exceed and why (``why`` names the settings the floor comes from)."""
+    if value <= floor:
+        raise ImproperlyConfigured(f"{name} must be above {floor} ({why}); got {value}")
+    return value

@@ -7,7 +7,11 @@ from clinic.timeutils import clinic_today
 from courses.models import Course, Visit
 from courses.selectors import courses_ending_by, visits_on_day
 from messaging.models import Message
-from messaging.selectors import messages_failed, patients_due_for_repeat_course
+from messaging.selectors import (
+    messages_failed,
+    messages_needing_attention,
+    patients_due_for_repeat_course,
+)
 from patients.models import Patient
 
 
@@ -19,6 +23,7 @@ class StaffHome:
     courses_ending: list[Course] = field(default_factory=list)
     repeat_courses_due: list[Patient] = field(default_factory=list)
     failed_messages: list[Message] = field(default_factory=list)
+    messages_needing_attention: list[Message] = field(default_factory=list)
 
 
 def staff_home(*, today: dt.date | None = None, with_messages: bool = True) -> StaffHome:
@@ -37,4 +42,5 @@ def staff_home(*, today: dt.date | None = None, with_messages: bool = True) -> S
         courses_ending=courses_ending_by(week_ends_on),
         repeat_courses_due=patients_due_for_repeat_course(),
         failed_messages=messages_failed() if with_messages else [],
+        messages_needing_attention=messages_needing_attention() if with_messages else [],
     )

@@ -11,6 +11,7 @@ from pathlib import Path
 import dj_database_url
 import phonenumbers
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 from clinic.env import (
     env_bool,
@@ -20,6 +21,7 @@ from clinic.env import (
     env_range,
     env_str,
     env_time_window,
+    require_above,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -159,9 +161,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        # Longer than any task's hard time limit, so a slow task is never handed to a
-        # second worker while the first is still on it.
-        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=60),
+        # Checked below, once the tasks' time limits are known.
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1),
     }
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
@@ -172,6 +173,11 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}
+# The dispatch has a queue of its own, so that it never waits behind a long line of sends
+# (it is what reclaims messages left behind by a dead worker). A worker started without
+# -Q takes from both queues, in turn.
+CELERY_TASK_QUEUES = [Queue("celery"), Queue("dispatch")]
+CELERY_TASK_ROUTES = {"messaging.tasks.dispatch_due_messages_task": {"queue": "dispatch"}}
 
 # --- E-mail ---------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -182,6 +188,12 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
+# The wait for the reply to the end of a message's content: 10 minutes (RFC 5321,
+# 4.5.3.2.6). Only the clinic's subclass of Django's SMTP backend knows it, so that
+# backend takes Django's place.
+EMAIL_DATA_TIMEOUT = env_int("EMAIL_DATA_TIMEOUT", 600, minimum=1)
+if EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend":
+    EMAIL_BACKEND = "messaging.smtp.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "clinic@localhost")
 
 # --- The clinic -----------------------------------------------------------------------
@@ -227,17 +239,58 @@ CLINIC_PAIN_ALERT_RISE = env_int("CLINIC_PAIN_ALERT_RISE", 2, minimum=1, maximum
 CLINIC_DISPATCH_BATCH_SIZE = env_int("CLINIC_DISPATCH_BATCH_SIZE", 500, minimum=1)
 CLINIC_DISPATCH_INTERVAL_SECONDS = env_int("CLINIC_DISPATCH_INTERVAL_SECONDS", 120, minimum=5)
 # A claimed message not marked sent within this time is claimed again (a worker died).
-# Longer than one attempt plus the longest retry wait, so a live sender is not overtaken.
+# Longer than one attempt (checked below), so a live sender is not overtaken.
 CLINIC_MESSAGE_LEASE_SECONDS = env_int("CLINIC_MESSAGE_LEASE_SECONDS", 900, minimum=1)
-CLINIC_MESSAGE_MAX_RETRIES = env_int("CLINIC_MESSAGE_MAX_RETRIES", 4, minimum=0, maximum=20)
-# First retry wait in seconds, doubled at each retry up to 5 minutes.
+# First retry wait in seconds after a transient error, doubled at each retry up to 5
+# minutes, for as long as the message matters: a visit reminder until its visit, the
+# others for so many hours after they fell due.
 CLINIC_MESSAGE_RETRY_BACKOFF = env_int("CLINIC_MESSAGE_RETRY_BACKOFF", 60, minimum=1)
+CLINIC_MESSAGE_RETRY_BACKOFF_MAX = 300
+CLINIC_MESSAGE_RETRY_HOURS = {
+    kind: env_int(f"CLINIC_MESSAGE_RETRY_HOURS_{kind.upper()}", hours, minimum=1)
+    for kind, hours in [
+        ("repeat_course_reminder", 72),
+        ("post_visit_check_in", 24),
+        ("end_of_course_follow_up", 72),
+        ("staff_alert", 24),
+    ]
+}
+# Once the mail server accepted a message, how long marking it sent is tried again while
+# the database is unreachable (a restart): what is not marked goes out twice.
+CLINIC_MESSAGE_MARK_RETRY_SECONDS = env_int("CLINIC_MESSAGE_MARK_RETRY_SECONDS", 60, minimum=0)
+# The send task's time limits bound one attempt: each SMTP command's wait is
+# EMAIL_TIMEOUT at most, and the hard limit ends an attempt whose server answers every
+# command just in time; then the wait for the reply to the end of DATA, then the time
+# for the mark. Derived, so that a longer wait cannot be cut short by a fixed limit.
+_attempt_waits = EMAIL_DATA_TIMEOUT + CLINIC_MESSAGE_MARK_RETRY_SECONDS
+CLINIC_SEND_SOFT_TIME_LIMIT = EMAIL_TIMEOUT * 5 // 2 + _attempt_waits
+CLINIC_SEND_TIME_LIMIT = EMAIL_TIMEOUT * 3 + _attempt_waits
+# A shorter lease lets a dispatch claim a message again while its sender is still on it,
+# and the message goes out twice. A retry gives its claim back, so one attempt is all a
+# lease covers.
+require_above(
+    "CLINIC_MESSAGE_LEASE_SECONDS",
+    CLINIC_MESSAGE_LEASE_SECONDS,
+    CLINIC_SEND_TIME_LIMIT,
+    why="one send attempt's time limit, from EMAIL_TIMEOUT, EMAIL_DATA_TIMEOUT and "
+    "CLINIC_MESSAGE_MARK_RETRY_SECONDS",
+)
 CELERY_BEAT_SCHEDULE["dispatch-due-messages"] = {
     "task": "messaging.tasks.dispatch_due_messages_task",
     "schedule": CLINIC_DISPATCH_INTERVAL_SECONDS,
     # A dispatch that waited longer than an interval is replaced by the next one.
     "options": {"expires": CLINIC_DISPATCH_INTERVAL_SECONDS},
 }
+
+if "visibility_timeout" in CELERY_BROKER_TRANSPORT_OPTIONS:
+    # Redis hands a task that is not acknowledged within this time to a second worker:
+    # a shorter timeout runs a task twice at once.
+    require_above(
+        "CELERY_VISIBILITY_TIMEOUT",
+        CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"],
+        max(CELERY_TASK_TIME_LIMIT, CLINIC_SEND_TIME_LIMIT),
+        why="the tasks' time limits",
+    )
 
 LOGGING = {
     "version": 1,

@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
@@ -18,10 +19,40 @@ from messaging.models import Feedback, Message
 from messaging.tasks import dispatch_due_messages_task
 
 
+class NeedsAttentionFilter(admin.SimpleListFilter):
+    """What an operator should look at after an outage: rows a sender claimed and did
+    not finish within the lease, and rows that may have arrived."""
+
+    title = _("needs attention")
+    parameter_name = "attention"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("stuck", _("Being sent past the lease")),
+            ("uncertain", _("May have arrived")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "stuck":
+            return queryset.past_lease(timezone.now())
+        if self.value() == "uncertain":
+            return queryset.filter(status=Message.Status.UNCERTAIN)
+        return queryset
+
+
 @admin.register(Message)
 class MessageAdmin(AdminErrorsMixin, admin.ModelAdmin):
-    list_display = ["id", "kind", "patient", "due_at", "status", "attempts", "sent_at"]
-    list_filter = ["kind", "status"]
+    list_display = [
+        "id",
+        "kind",
+        "patient",
+        "due_at",
+        "status",
+        "attempts",
+        "claimed_at",
+        "sent_at",
+    ]
+    list_filter = [NeedsAttentionFilter, "kind", "status"]
     list_select_related = ["patient"]
     search_fields = ["patient__first_name", "patient__last_name", "patient__email"]
     raw_id_fields = ["patient", "course", "visit", "feedback"]
@@ -38,6 +69,8 @@ class MessageAdmin(AdminErrorsMixin, admin.ModelAdmin):
         "status",
         "claimed_at",
         "attempts",
+        "next_attempt_at",
+        "may_have_arrived",
         "last_error",
         "sent_at",
         "created_at",

@@ -1,3 +1,6 @@
+import datetime as dt
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -17,6 +20,21 @@ class MessageQuerySet(models.QuerySet):
 
     def to_patients(self) -> "MessageQuerySet":
         return self.exclude(kind=Message.Kind.STAFF_ALERT)
+
+    def past_lease(self, now: dt.datetime) -> "MessageQuerySet":
+        return self.filter(past_lease(now))
+
+    def needing_attention(self, now: dt.datetime) -> "MessageQuerySet":
+        """Being sent past their lease (a worker died or the database or Redis was
+        down; the next dispatch takes them again), or that may have arrived."""
+        return self.filter(past_lease(now) | Q(status=Message.Status.UNCERTAIN))
+
+
+def past_lease(now: dt.datetime) -> Q:
+    """Claimed by a sender that has not finished within the lease: it is no longer
+    working on them, and a dispatch may claim them again."""
+    lease = dt.timedelta(seconds=settings.CLINIC_MESSAGE_LEASE_SECONDS)
+    return Q(status=Message.Status.SENDING, claimed_at__lt=now - lease)
 
 
 # What names one message of each kind: the constraints below allow one row per name,
@@ -45,6 +63,8 @@ class Message(models.Model):
         SENDING = "sending", _("Being sent")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
+        # The mail server took the content twice and never confirmed it: not resent.
+        UNCERTAIN = "uncertain", _("May have arrived")
         CANCELLED = "cancelled", _("Cancelled")
 
     OPEN_STATUSES = (Status.PENDING, Status.SENDING)
@@ -93,6 +113,14 @@ class Message(models.Model):
     claim = models.UUIDField(_("claim"), null=True, blank=True, editable=False)
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True, editable=False)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # Set when a transient error put the message back: the dispatch scan takes it again
+    # from then on, so a retry waits as a row, not as a countdown in the broker.
+    next_attempt_at = models.DateTimeField(
+        _("next attempt at"), null=True, blank=True, editable=False
+    )
+    # The mail server once took the whole message without confirming it: it is sent
+    # again once, with the same Message-ID, and never more.
+    may_have_arrived = models.BooleanField(_("may have arrived"), default=False, editable=False)
     last_error = models.TextField(_("last error"), blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -164,6 +192,23 @@ class Message(models.Model):
     @property
     def asks_for_feedback(self) -> bool:
         return self.kind in self.FEEDBACK_KINDS
+
+    def retry_deadline(self) -> dt.datetime:
+        """Until when a message the mail server could not take is worth trying again: a
+        visit reminder until its visit, the others for their kind's setting."""
+        if self.kind == self.Kind.VISIT_REMINDER:
+            return self.visit.scheduled_at
+        return self.due_at + dt.timedelta(hours=settings.CLINIC_MESSAGE_RETRY_HOURS[self.kind])
+
+    @property
+    def mail_id(self) -> str:
+        """The e-mail's ``Message-ID``, the same on every attempt, so that a receiving
+        server or the patient's mail client can tell a repeat from a new message.
+
+        The creation time keeps it unique when a new database starts its ids again.
+        """
+        domain = urlsplit(settings.CLINIC_SITE_URL).hostname or "localhost"
+        return f"<message.{self.pk}.{self.created_at:%Y%m%d%H%M%S}@{domain}>"
 
 
 class FeedbackQuerySet(models.QuerySet):

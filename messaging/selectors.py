@@ -46,7 +46,7 @@ def patients_due_for_repeat_course(
     due = Message.objects.filter(
         kind=Message.Kind.REPEAT_COURSE_REMINDER,
         due_at__lte=now,
-        status__in=[*Message.OPEN_STATUSES, Message.Status.SENT],
+        status__in=[*Message.OPEN_STATUSES, Message.Status.SENT, Message.Status.UNCERTAIN],
     )
     return list(
         Patient.objects.filter(pk__in=due.values("patient_id"))
@@ -67,4 +67,16 @@ def messages_failed(*, limit: int = HOME_LIST_LIMIT) -> list[Message]:
         Message.objects.filter(status=Message.Status.FAILED)
         .select_related("patient")
         .order_by("-due_at", "-id")[:limit]
+    )
+
+
+def messages_needing_attention(
+    *, now: dt.datetime | None = None, limit: int = HOME_LIST_LIMIT
+) -> list[Message]:
+    """Being sent past their lease, or that may have arrived; oldest first."""
+    now = now or timezone.now()
+    return list(
+        Message.objects.needing_attention(now)
+        .select_related("patient")
+        .order_by("due_at", "id")[:limit]
     )

@@ -13,35 +13,32 @@ are at most those in flight in the killed worker (one per worker process, with
 
 import datetime as dt
 import logging
+import random
 import smtplib
 import socket
+import time
 import uuid
 from collections.abc import Callable
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from messaging import services, timing, tokens
-from messaging.models import Message
+from messaging import services, smtp, timing, tokens
+from messaging.models import Message, past_lease
 
 logger = logging.getLogger(__name__)
 
 
-class TransientSendError(Exception):
-    """The mail server could not take the message now; trying later may work."""
-
-
 def _claimable(now: dt.datetime) -> Q:
-    lease = dt.timedelta(seconds=settings.CLINIC_MESSAGE_LEASE_SECONDS)
-    return Q(status=Message.Status.PENDING, due_at__lte=now) | Q(
-        status=Message.Status.SENDING, claimed_at__lt=now - lease
-    )
+    return Q(status=Message.Status.PENDING, due_at__lte=now) & (
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    ) | past_lease(now)
 
 
 def messages_claim_due(*, now: dt.datetime, limit: int) -> list[tuple[int, str]]:
@@ -60,6 +57,14 @@ def messages_claim_due(*, now: dt.datetime, limit: int) -> list[tuple[int, str]]
         ids = list(due.values_list("id", flat=True)[:limit])
         if not ids:
             return []
+        superseded = list(
+            Message.objects.filter(past_lease(now), id__in=ids).values_list("id", flat=True)
+        )
+        if superseded:
+            # Their sender died or lost the database or Redis: they may go out twice.
+            logger.warning(
+                "Messages %s were being sent past their lease: claimed again.", superseded
+            )
         Message.objects.filter(_claimable(now), id__in=ids).update(
             status=Message.Status.SENDING, claim=claim, claimed_at=now
         )
@@ -116,13 +121,27 @@ def _is_transient(error: Exception) -> bool:
     )
 
 
-def message_send(
-    *, message_id: int, claim: str, final_attempt: bool, now: dt.datetime | None = None
-) -> str:
+def retry_wait(attempts: int) -> dt.timedelta:
+    """How long a message waits after its ``attempts``-th transient failure.
+
+    Doubling from CLINIC_MESSAGE_RETRY_BACKOFF up to CLINIC_MESSAGE_RETRY_BACKOFF_MAX,
+    spread by a fifth either way so that messages refused together do not all come back
+    together. Never drawn from zero (Celery's "full jitter"), which let a short outage
+    use up the retries within seconds.
+    """
+    figure = min(
+        settings.CLINIC_MESSAGE_RETRY_BACKOFF * 2 ** min(attempts - 1, 30),
+        settings.CLINIC_MESSAGE_RETRY_BACKOFF_MAX,
+    )
+    return dt.timedelta(seconds=figure * random.uniform(0.8, 1.2))
+
+
+def message_send(*, message_id: int, claim: str, now: dt.datetime | None = None) -> str:
     """Send one claimed message; returns what happened.
 
-    Raises TransientSendError when the server failed in a way worth retrying and this is
-    not the final attempt; the row stays claimed while the task waits to retry.
+    A transient error puts the message back, unclaimed, with its next attempt time
+    (``retry_wait``) while it still matters (``Message.retry_deadline``); after that, or
+    at once on a permanent error, it is marked failed.
     """
     now = now or timezone.now()
     mine = Message.objects.filter(pk=message_id, claim=claim, status=Message.Status.SENDING)
@@ -142,25 +161,98 @@ def message_send(
             due_at=timing.next_sending_time(now),
         )
         return "deferred"
-    # Renew the lease for this attempt; a retry comes back well within it.
+    # Renew the lease for this attempt; the lease covers one attempt only.
     if not mine.update(claimed_at=now, attempts=F("attempts") + 1):
         return "not-claimed"
     try:
         email_for(message).send()
     except Exception as error:
-        text = f"{type(error).__name__}: {error}"[:2000]
-        if _is_transient(error) and not final_attempt:
-            mine.update(last_error=text)
-            raise TransientSendError(text) from error
-        logger.warning("Message %s failed: %s", message_id, text)
-        mine.update(status=Message.Status.FAILED, last_error=text)
-        return "failed"
+        return _after_failure(mine, message, error, now=now)
+    return _mark_sent(mine, message)
+
+
+def _after_failure(mine, message: Message, error: Exception, *, now: dt.datetime) -> str:
+    """Put the message back for a later attempt, or give up on it, after ``error``."""
+    text = f"{type(error).__name__}: {error}"[:2000]
+    attempts = message.attempts + 1
+    retry_at = now + retry_wait(attempts)
+    no_reply = isinstance(error, smtp.NoReplyToData)
+    # Sent again once only: a second copy is tolerable (it has the same Message-ID), a
+    # stream of them is not.
+    worth_retrying = not message.may_have_arrived if no_reply else _is_transient(error)
+    # A dispatch picks the retry up within one interval of its time.
+    picked_up = retry_at + dt.timedelta(seconds=settings.CLINIC_DISPATCH_INTERVAL_SECONDS)
+    retry = worth_retrying and picked_up < message.retry_deadline()
+    may_have_arrived = message.may_have_arrived or no_reply
+    if retry:
+        logger.warning(
+            "Message %s: attempt %d %s, next attempt at %s: %s",
+            message.pk,
+            attempts,
+            "got no reply to its content, it may have arrived" if no_reply else "failed",
+            retry_at.isoformat(timespec="seconds"),
+            text,
+        )
+        mine.update(
+            status=Message.Status.PENDING,
+            claim=None,
+            claimed_at=None,
+            next_attempt_at=retry_at,
+            may_have_arrived=may_have_arrived,
+            last_error=text,
+        )
+        return "retry"
+    # A message that may have arrived is never "failed": retrying failed messages would
+    # send it yet again.
+    status = Message.Status.UNCERTAIN if may_have_arrived else Message.Status.FAILED
+    logger.warning("Message %s %s after %d attempts: %s", message.pk, status.label, attempts, text)
+    mine.update(status=status, may_have_arrived=may_have_arrived, last_error=text)
+    return status.value
+
+
+def _record_sent(mine, message: Message) -> str:
     with transaction.atomic():
         if not mine.update(status=Message.Status.SENT, sent_at=timezone.now(), last_error=""):
             return "sent-but-cancelled"
         if message.kind == Message.Kind.REPEAT_COURSE_REMINDER:
             services.repeat_reminder_schedule_next(sent=message)
     return "sent"
+
+
+def _mark_sent(mine, message: Message) -> str:
+    """Record that the mail server accepted the message, through a brief database outage.
+
+    Only the mark is tried again, never the send: a message left ``sending`` goes out a
+    second time after its lease. The send task's time limits leave
+    ``CLINIC_MESSAGE_MARK_RETRY_SECONDS`` for this after the longest SMTP conversation.
+    """
+    deadline = time.monotonic() + settings.CLINIC_MESSAGE_MARK_RETRY_SECONDS
+    wait = 0.5
+    while True:
+        try:
+            return _record_sent(mine, message)
+        except (OperationalError, InterfaceError) as error:
+            if time.monotonic() + wait > deadline:
+                logger.error(
+                    "Message %s was accepted by the mail server but could not be marked "
+                    "sent; it goes out again, with the same Message-ID, after its lease: %s",
+                    message.pk,
+                    error,
+                )
+                raise
+            logger.warning(
+                "Message %s was accepted by the mail server; marking it sent failed, "
+                "trying again in %.1f s: %s",
+                message.pk,
+                wait,
+                error,
+            )
+            # A terminated connection stays broken: drop it so the next query reconnects
+            # (a caller's transaction, as in tests, keeps its connection).
+            if not connection.in_atomic_block:
+                connection.close_if_unusable_or_obsolete()
+            time.sleep(wait)
+            wait = min(wait * 2, 5)
 
 
 def messages_send_now(*, queryset) -> int:
@@ -170,6 +262,7 @@ def messages_send_now(*, queryset) -> int:
         due_at=timezone.now(),
         claim=None,
         claimed_at=None,
+        next_attempt_at=None,
         attempts=0,
     )
 
@@ -203,7 +296,7 @@ def email_for(message: Message) -> EmailMultiAlternatives:
             "clinic_name": settings.CLINIC_NAME,
             "clinic_address": settings.CLINIC_ADDRESS,
         }
-        headers = {"X-Clinic-Message": str(message.pk)}
+        headers = {"Message-ID": message.mail_id, "X-Clinic-Message": str(message.pk)}
         if message.kind == Message.Kind.STAFF_ALERT:
             to = [message.course.therapist.email]
             context["course_url"] = _absolute(

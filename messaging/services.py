@@ -55,8 +55,17 @@ def message_schedule(
         # What cancelled it was undone (a visit booked again, a course completed again):
         # the same message is due again, not a second one.
         message.status, message.due_at, message.last_error = Message.Status.PENDING, due, ""
-        message.claim = message.claimed_at = None
-        message.save(update_fields=["status", "due_at", "last_error", "claim", "claimed_at"])
+        message.claim = message.claimed_at = message.next_attempt_at = None
+        message.save(
+            update_fields=[
+                "status",
+                "due_at",
+                "last_error",
+                "claim",
+                "claimed_at",
+                "next_attempt_at",
+            ]
+        )
     if message is None:
         message = Message(**defaults, kind=kind)
         message.full_clean()

@@ -13,20 +13,11 @@ def dispatch_due_messages_task() -> int:
 
 
 @shared_task(
-    bind=True,
-    autoretry_for=(sending.TransientSendError,),
-    retry_backoff=settings.CLINIC_MESSAGE_RETRY_BACKOFF,
-    retry_backoff_max=300,
-    retry_jitter=True,
-    max_retries=settings.CLINIC_MESSAGE_MAX_RETRIES,
-    # Above EMAIL_TIMEOUT for connect plus send; far below the claim's lease.
-    time_limit=90,
-    soft_time_limit=75,
+    # From EMAIL_TIMEOUT; the settings refuse a lease that is not above them. No Celery
+    # retry: a transient error puts the row back with its next attempt time.
+    time_limit=settings.CLINIC_SEND_TIME_LIMIT,
+    soft_time_limit=settings.CLINIC_SEND_SOFT_TIME_LIMIT,
     ignore_result=True,
 )
-def send_message_task(self, message_id: int, claim: str) -> str:
-    return sending.message_send(
-        message_id=message_id,
-        claim=claim,
-        final_attempt=self.request.retries >= self.max_retries,
-    )
+def send_message_task(message_id: int, claim: str) -> str:
+    return sending.message_send(message_id=message_id, claim=claim)

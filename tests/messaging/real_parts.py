@@ -42,6 +42,9 @@ class Inbox:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.received: list[email.message.Message] = []
+        # Every content the server took, before any delay: what a patient may have got
+        # even when the reply never reached the client.
+        self.taken: list[email.message.Message] = []
         self.refuse: set[str] = set()
         self.delay = 0.0
 
@@ -52,9 +55,11 @@ class Inbox:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.content)
+        with self._lock:
+            self.taken.append(message)
         if self.delay:
             await asyncio.sleep(self.delay)
-        message = email.message_from_bytes(envelope.content)
         with self._lock:
             self.received.append(message)
         return "250 Message accepted for delivery"
@@ -105,7 +110,6 @@ class Workers:
             "CLINIC_ALLOW_INSECURE_KEY": "1",
             "CLINIC_SENDING_HOURS": "00:00-24:00",
             "CLINIC_MESSAGE_RETRY_BACKOFF": "1",
-            "CLINIC_MESSAGE_MAX_RETRIES": "2",
             "TIME_ZONE": settings.TIME_ZONE,
             **env,
         }

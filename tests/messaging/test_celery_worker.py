@@ -124,7 +124,17 @@ def test_a_thousand_due_messages_dispatched_by_two_workers_at_once_go_out_exactl
 
 @pytest.mark.parametrize(
     "workers",
-    [{"CLINIC_MESSAGE_LEASE_SECONDS": "4", "CLINIC_DISPATCH_BATCH_SIZE": "50"}],
+    # A lease just above a 5 s attempt (EMAIL_TIMEOUT=1, a second for the end of DATA
+    # and one for the mark).
+    [
+        {
+            "CLINIC_MESSAGE_LEASE_SECONDS": "7",
+            "EMAIL_TIMEOUT": "1",
+            "EMAIL_DATA_TIMEOUT": "1",
+            "CLINIC_MESSAGE_MARK_RETRY_SECONDS": "1",
+            "CLINIC_DISPATCH_BATCH_SIZE": "50",
+        }
+    ],
     indirect=True,
 )
 def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_at_most_its_in_flight_messages(
@@ -159,11 +169,11 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_at_most_its_in_flig
 
 @pytest.mark.parametrize(
     "workers",
-    # Three jittered waits of up to 2, 4 and 8 s: the retries outlast the other sends.
-    [{"CLINIC_MESSAGE_MAX_RETRIES": "3", "CLINIC_MESSAGE_RETRY_BACKOFF": "2"}],
+    # Waits of about 1, 2, 4, 8 s: the outage below outlasts several retries.
+    [{"CLINIC_MESSAGE_RETRY_BACKOFF": "1"}],
     indirect=True,
 )
-def test_a_refusing_mail_server_gets_retries_then_the_message_fails_and_others_still_go(
+def test_a_mail_server_refusing_for_a_while_delays_its_message_fails_nothing_holds_up_nothing(
     smtp, workers
 ):
     refused = PatientFactory(email="busy@example.test")
@@ -173,20 +183,94 @@ def test_a_refusing_mail_server_gets_retries_then_the_message_fails_and_others_s
     workers.start("one")
 
     publish_dispatch()
+    assert wait_for(lambda: {m.pk for m in others} <= set(smtp.inbox.message_ids()), timeout=60), (
+        workers.logs()
+    )
+    # Beat dispatches every few seconds here; the refused message keeps coming back.
+    while Message.objects.get(pk=stuck.pk).attempts < 3:
+        publish_dispatch()
+        time.sleep(1)
+    smtp.inbox.refuse.clear()
+    while not wait_for(
+        lambda: Message.objects.filter(pk=stuck.pk, status=Message.Status.SENT).exists(),
+        timeout=1,
+    ):
+        publish_dispatch()
 
-    assert wait_for(
-        lambda: Message.objects.filter(pk=stuck.pk, status=Message.Status.FAILED).exists(),
-        timeout=60,
-    ), workers.logs()
     stuck.refresh_from_db()
-    assert stuck.attempts == 4  # the first try and three retries
-    assert "451" in stuck.last_error
-    assert Message.objects.filter(
-        pk__in=[m.pk for m in others], status=Message.Status.SENT
-    ).count() == len(others)
-    # The others went out while the refused one waited to retry (its claim time is that
-    # of its last attempt), not after it gave up.
+    assert smtp.inbox.message_ids()[stuck.pk] == 1, workers.logs()
+    assert stuck.attempts >= 4  # three refusals, then the one that went through
+    assert set(statuses()) == {"sent"}  # nothing failed, nothing left
+    # The others went out while the refused one waited, not after it.
     sent_last = max(
         Message.objects.filter(pk__in=[m.pk for m in others]).values_list("sent_at", flat=True)
     )
-    assert sent_last < stuck.claimed_at
+    assert sent_last < stuck.sent_at
+
+
+def test_a_mail_server_answering_the_end_of_data_after_the_command_timeout_gets_it_once(
+    smtp, workers
+):
+    [message] = due_messages(1)
+    smtp.inbox.delay = 7  # above the workers' EMAIL_TIMEOUT of 5 s
+    workers.start("one")
+
+    publish_dispatch()
+
+    assert wait_for(
+        lambda: Message.objects.filter(pk=message, status=Message.Status.SENT).exists(),
+        timeout=60,
+    ), workers.logs()
+    assert smtp.inbox.message_ids() == {message: 1}
+    assert len(smtp.inbox.taken) == 1
+
+
+@pytest.mark.parametrize(
+    "workers",
+    # Lease just above a 9 s attempt: a 1 s command and DATA wait, 5 s for the mark.
+    [
+        {
+            "CLINIC_MESSAGE_LEASE_SECONDS": "10",
+            "EMAIL_TIMEOUT": "1",
+            "EMAIL_DATA_TIMEOUT": "1",
+            "CLINIC_MESSAGE_MARK_RETRY_SECONDS": "5",
+            "CLINIC_DISPATCH_BATCH_SIZE": "50",
+        }
+    ],
+    indirect=True,
+)
+def test_the_workers_database_connections_terminated_mid_batch_lose_nothing_and_repeat_nothing(
+    smtp, workers
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("pg_terminate_backend needs PostgreSQL.")
+    ids = due_messages(200)
+    smtp.inbox.delay = 0.02
+    workers.start("one")
+    workers.start("two")
+    publish_dispatch(times=4)
+    terminated = 0
+    deadline = time.monotonic() + 240
+    while Message.objects.open().exists() and time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            # Every connection to the test database but this one: the workers'.
+            cursor.execute(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            terminated += cursor.fetchone()[0]
+        publish_dispatch()
+        time.sleep(0.5)
+    time.sleep(1)
+
+    received = smtp.inbox.message_ids()
+    assert terminated > 0
+    assert set(received) == ids, workers.logs()
+    assert max(received.values()) == 1, workers.logs()
+    assert statuses() == {"sent": 200}
+    logs = "".join(p.read_text(errors="replace") for p in workers.log_dir.glob("*.log"))
+    print(
+        f"\nTERMINATED {terminated} worker connections mid-batch; "
+        f"{logs.count('marking it sent failed')} marks tried again, "
+        f"{logs.count('OperationalError')} database errors logged"
+    )

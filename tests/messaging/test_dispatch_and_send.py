@@ -22,10 +22,7 @@ def send_all(now=None) -> list[str]:
     # Enqueued only once the claim commits; the test's transaction never does.
     with TestCase.captureOnCommitCallbacks(execute=True):
         sending.messages_dispatch(now=now, enqueue=lambda *args: enqueued.append(args))
-    return [
-        sending.message_send(message_id=pk, claim=claim, final_attempt=False)
-        for pk, claim in enqueued
-    ]
+    return [sending.message_send(message_id=pk, claim=claim) for pk, claim in enqueued]
 
 
 def test_a_due_message_is_claimed_once_and_a_second_dispatch_finds_nothing(daytime):
@@ -47,7 +44,7 @@ def test_messages_not_yet_due_are_not_claimed(daytime):
 
 
 def test_a_claim_whose_lease_ran_out_is_claimed_again_and_the_old_task_does_nothing(
-    daytime, settings, mailoutbox
+    daytime, settings, mailoutbox, caplog
 ):
     settings.CLINIC_MESSAGE_LEASE_SECONDS = 60
     message = MessageFactory()
@@ -55,13 +52,14 @@ def test_a_claim_whose_lease_ran_out_is_claimed_again_and_the_old_task_does_noth
 
     later = daytime + dt.timedelta(seconds=61)
     [(_pk, new_claim)] = sending.messages_claim_due(now=later, limit=10)
-    stale = sending.message_send(message_id=pk, claim=old_claim, final_attempt=True)
-    fresh = sending.message_send(message_id=pk, claim=new_claim, final_attempt=True)
+    stale = sending.message_send(message_id=pk, claim=old_claim)
+    fresh = sending.message_send(message_id=pk, claim=new_claim)
 
     message.refresh_from_db()
     assert (stale, fresh) == ("not-claimed", "sent")
     assert len(mailoutbox) == 1
     assert message.status == Message.Status.SENT
+    assert f"Messages [{pk}] were being sent past their lease" in caplog.text
 
 
 def test_the_e_mail_has_text_and_html_links_and_no_health_details(
@@ -111,7 +109,7 @@ def test_a_message_to_a_patient_who_withdrew_consent_meanwhile_is_cancelled(dayt
     [(pk, claim)] = sending.messages_claim_due(now=daytime, limit=10)
     type(message.patient).objects.filter(pk=message.patient_id).update(reminders_consent=False)
 
-    outcome = sending.message_send(message_id=pk, claim=claim, final_attempt=False)
+    outcome = sending.message_send(message_id=pk, claim=claim)
 
     message.refresh_from_db()
     assert outcome == "cancelled"
@@ -131,7 +129,7 @@ def test_a_message_to_a_patient_who_withdrew_consent_meanwhile_is_cancelled(dayt
         (ValueError("bad template"), False),
     ],
 )
-def test_only_transient_errors_are_retried_and_the_last_attempt_marks_the_row_failed(
+def test_a_transient_error_puts_the_message_back_for_later_and_a_permanent_one_fails_it(
     daytime, monkeypatch, error, transient
 ):
     message = MessageFactory()
@@ -141,17 +139,19 @@ def test_only_transient_errors_are_retried_and_the_last_attempt_marks_the_row_fa
         raise error
 
     monkeypatch.setattr(mail.EmailMultiAlternatives, "send", refuse)
-    if transient:
-        with pytest.raises(sending.TransientSendError):
-            sending.message_send(message_id=pk, claim=claim, final_attempt=False)
-        message.refresh_from_db()
-        assert (message.status, message.attempts) == (Message.Status.SENDING, 1)
-    outcome = sending.message_send(message_id=pk, claim=claim, final_attempt=True)
+    outcome = sending.message_send(message_id=pk, claim=claim)
 
     message.refresh_from_db()
-    assert outcome == "failed"
-    assert message.status == Message.Status.FAILED
     assert type(error).__name__ in message.last_error
+    assert message.attempts == 1
+    if transient:
+        # Claim given back: the dispatch scan finds it again at its next attempt time.
+        assert outcome == "retry"
+        assert (message.status, message.claim) == (Message.Status.PENDING, None)
+        assert message.next_attempt_at > daytime
+    else:
+        assert outcome == "failed"
+        assert message.status == Message.Status.FAILED
 
 
 def test_send_due_messages_dry_run_lists_and_changes_nothing(daytime):
@@ -193,7 +193,8 @@ def test_dispatch_claims_in_one_query_per_step_whatever_the_batch_size(
     course = MessageFactory().course
     MessageFactory.create_batch(49, course=course, due_at=timezone.now() - dt.timedelta(minutes=5))
 
-    # Savepoint, select ids, conditional update, read back the claim, release.
+    # Savepoint, select ids, those past their lease, conditional update, read back the
+    # claim, release.
     with django_assert_max_num_queries(6):
         claimed = sending.messages_claim_due(now=daytime, limit=500)
 

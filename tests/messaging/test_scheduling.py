@@ -87,7 +87,7 @@ def test_each_sent_repeat_reminder_schedules_the_next_until_the_maximum(
     for _ in range(5):
         Message.objects.open().update(due_at=timezone.now())
         for pk, claim in sending.messages_claim_due(now=timezone.now(), limit=10):
-            assert sending.message_send(message_id=pk, claim=claim, final_attempt=True) == "sent"
+            assert sending.message_send(message_id=pk, claim=claim) == "sent"
             sent_numbers.append(Message.objects.get(pk=pk).number)
 
     assert sent_numbers == [1, 2, 3]

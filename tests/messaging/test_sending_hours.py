@@ -83,7 +83,6 @@ def test_a_send_task_that_waited_into_the_night_puts_the_message_back_for_the_mo
     outcome = sending.message_send(
         message_id=pk,
         claim=claim,
-        final_attempt=False,
         now=dt.datetime(2026, 3, 28, 23, 0, tzinfo=UTC),
     )
 

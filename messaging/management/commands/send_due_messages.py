@@ -42,5 +42,5 @@ class Command(BaseCommand):
         )
 
     def _send(self, message_id: int, claim: str) -> None:
-        outcome = sending.message_send(message_id=message_id, claim=claim, final_attempt=True)
+        outcome = sending.message_send(message_id=message_id, claim=claim)
         self.stdout.write(f"{message_id}\t{outcome}")
