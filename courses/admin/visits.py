@@ -82,13 +82,12 @@ class VisitAdmin(TherapistFieldMixin, ClinicHistoryAdmin):
             *clinical_readonly_fields(request),
         ]
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         # No delete button where the service would refuse (done sessions, closed courses);
         # the delete page and the bulk action still ask it, and show its reason.
-        visit = self.get_object(request, object_id)
-        refused = visit is not None and visit.deletion_refusal() is not None
-        extra_context = {**(extra_context or {}), **({"show_delete": False} if refused else {})}
-        return super().change_view(request, object_id, form_url, extra_context)
+        if obj is not None and obj.deletion_refusal() is not None:
+            context["show_delete"] = False
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_list_editable(self, request: HttpRequest) -> list[str]:
         readonly = clinical_readonly_fields(request)

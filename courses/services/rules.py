@@ -168,7 +168,7 @@ def course_visits_validate(
                     "one session a day."
                 )
                 % {
-                    "list": ", ".join(str(v.sequence) for v in sorted(same_day, key=_seq)),
+                    "list": ", ".join(str(n) for n in sorted(v.sequence for v in same_day)),
                     "day": clinic_day_label(day),
                 }
             )
@@ -200,10 +200,6 @@ def course_visits_validate(
 
     if errors:
         raise ValidationError(errors)
-
-
-def _seq(visit: Visit) -> int:
-    return visit.sequence
 
 
 def _reopening_errors(course: Course) -> list[str]:
