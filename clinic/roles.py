@@ -24,6 +24,14 @@ RECEPTION = "Reception"
 THERAPIST = "Therapist"
 MANAGER = "Manager"
 
+# When the clinic is open and who works when: everyone books by it, the manager sets it.
+DIARY_HOURS = [
+    "hours.view_openinghours",
+    "hours.view_closedday",
+    "hours.view_workinghours",
+    "hours.view_timeoff",
+]
+
 # Reception registers patients, records consent and contraindications, and books visits.
 # It may see a visit's clinical fields but not change them (no ``courses.log_visit``),
 # and cannot export.
@@ -45,6 +53,8 @@ _RECEPTION = [
     "messaging.view_message",
     "messaging.change_message",
     "messaging.view_feedback",
+    # The diary: reception books inside the hours and sees who is away.
+    *DIARY_HOURS,
 ]
 
 # Therapists plan and run courses, log sessions and export course summaries (the CSV
@@ -70,6 +80,7 @@ _THERAPIST = [
     # pain flags the course until a therapist acknowledges it.
     "messaging.view_feedback",
     "messaging.acknowledge_feedback",
+    *DIARY_HOURS,
 ]
 
 # Managers may do everything in the clinic's areas: exports, data rights, deleting,
@@ -78,6 +89,8 @@ _MANAGER = [
     "patients.*",
     "courses.*",
     "messaging.*",
+    # Opening hours, closed days, therapists' working hours and time off.
+    "hours.*",
     "axes.view_*",
     "axes.delete_*",
 ]

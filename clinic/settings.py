@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "clinic",
     "patients",
     "courses",
+    "hours",
     # Bootstrap's CSS as local static files: patient pages load nothing from a CDN.
     "bootstrap",
     "messaging",
@@ -204,6 +205,9 @@ CLINIC_THERAPEUTIC_SESSIONS = env_range("CLINIC_THERAPEUTIC_SESSIONS", (10, 15))
 CLINIC_PREVENTIVE_SESSIONS = env_range("CLINIC_PREVENTIVE_SESSIONS", (5, 7))
 # Honey massage needs a break of this many days between sessions.
 CLINIC_HONEY_MIN_DAYS_BETWEEN = env_int("CLINIC_HONEY_MIN_DAYS_BETWEEN", 3, minimum=0)
+# How long a session occupies the therapist's diary unless its course says otherwise:
+# the massage itself, undressing and the patient's rest after it.
+CLINIC_SESSION_MINUTES = env_int("CLINIC_SESSION_MINUTES", 60, minimum=10, maximum=240)
 # Phone numbers typed without a +country code are read as this country's (GB: 020 7946
 # 0018); every number is stored in E.164 (+442079460018) so one number has one spelling.
 PHONENUMBER_DEFAULT_REGION = env_choice(

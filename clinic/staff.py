@@ -1,5 +1,6 @@
 """How the clinic names its staff, on every page, export and message."""
 
+from django import forms
 from django.contrib.auth.models import AbstractBaseUser
 
 
@@ -8,3 +9,10 @@ def staff_name(user: AbstractBaseUser | None) -> str:
     if user is None:
         return "—"
     return user.get_full_name() or user.get_username()
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    """A staff member picked by name, as every page names them."""
+
+    def label_from_instance(self, user) -> str:
+        return staff_name(user)

@@ -96,6 +96,16 @@ class Course(models.Model):
         verbose_name=_("therapist"),
         limit_choices_to={"is_staff": True},
     )
+    session_minutes = models.PositiveSmallIntegerField(
+        _("session length (minutes)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(10), MaxValueValidator(240)],
+        help_text=_(
+            "How long each session occupies the therapist's diary. Empty: the clinic's "
+            "usual length."
+        ),
+    )
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"), null=True, blank=True, editable=False)
     status = models.CharField(
@@ -185,6 +195,10 @@ class Course(models.Model):
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
 
+    def booking_minutes(self) -> int:
+        """How long a new session of this course occupies the diary."""
+        return self.session_minutes or settings.CLINIC_SESSION_MINUTES
+
     def days_between_sessions(self) -> int:
         """The usual gap between two sessions at the course's weekly rhythm; honey
         massage needs its own minimum break (docs/clinic-rules.md, "Rhythm")."""
@@ -257,6 +271,15 @@ class Visit(models.Model):
     )
     sequence = models.PositiveSmallIntegerField(_("session no."))
     scheduled_at = models.DateTimeField(_("scheduled at"))
+    booked_minutes = models.PositiveSmallIntegerField(
+        _("booked for (minutes)"),
+        blank=True,
+        validators=[MinValueValidator(10), MaxValueValidator(240)],
+        help_text=_("How long the session occupies the diary. Empty: the course's length."),
+    )
+    # scheduled_at + booked_minutes, stored so that the database can compare bookings
+    # as time ranges (the therapist's no-overlap constraint on PostgreSQL).
+    ends_at = models.DateTimeField(_("ends at"), blank=True, editable=False)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED
     )
@@ -282,10 +305,10 @@ class Visit(models.Model):
     )
     pain_after = PainScoreField(_("pain after"), null=True, blank=True, validators=PAIN_VALIDATORS)
     notes = models.TextField(_("notes"), blank=True)
+    # Who the session is booked with: the course's therapist unless another was chosen.
     therapist = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
-        null=True,
         blank=True,
         related_name="visits",
         verbose_name=_("therapist"),
@@ -331,10 +354,19 @@ class Visit(models.Model):
         indexes = [
             models.Index(fields=["scheduled_at"]),
             models.Index(fields=["course", "status"]),
+            models.Index(fields=["therapist", "scheduled_at"]),
         ]
 
     def __str__(self) -> str:
         return _("Session %(n)d of %(course)s") % {"n": self.sequence, "course": self.course}
+
+    def save(self, *args, **kwargs) -> None:
+        # The booking's derived parts, kept here so that no write (a factory, a bulk
+        # script, a test) can store a visit whose range in the diary is stale.
+        self.fill_booking()
+        if kwargs.get("update_fields") is not None and "scheduled_at" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "ends_at", "booked_minutes"}
+        super().save(*args, **kwargs)
 
     @classmethod
     def from_db(cls, db, field_names, values):
@@ -343,9 +375,22 @@ class Visit(models.Model):
         # apart from a new value by what the row held when it was read.
         visit._stored_status = visit.__dict__.get("status")
         visit._stored_course_id = visit.__dict__.get("course_id")
+        visit._stored_booking = tuple(
+            visit.__dict__.get(name) for name in ("scheduled_at", "therapist_id", "booked_minutes")
+        )
         return visit
 
+    def fill_booking(self) -> None:
+        """The therapist and length a new booking takes from its course, and its end."""
+        if self.therapist_id is None and self.course_id is not None:
+            self.therapist_id = self.course.therapist_id
+        if self.booked_minutes is None and self.course_id is not None:
+            self.booked_minutes = self.course.booking_minutes()
+        if self.scheduled_at is not None and self.booked_minutes is not None:
+            self.ends_at = self.scheduled_at + dt.timedelta(minutes=self.booked_minutes)
+
     def clean(self) -> None:
+        self.fill_booking()
         if self.is_being_undone:
             self.clear_session()
         if self.is_done and self.performed_at is None and self.scheduled_at:

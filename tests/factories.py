@@ -1,6 +1,7 @@
 import datetime as dt
 
 import factory
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
@@ -146,9 +147,18 @@ def bulk_courses(count: int, *, therapist, offset: int = 0, visits_per_course: i
         for patient in patients
     )
     first = timezone.make_aware(dt.datetime(2026, 1, 5, 10))
+    # Each course's sessions are given by a stand-in of its own: one therapist cannot see
+    # every patient at 10:00 (the diary's no-overlap constraint).
+    stand_ins = get_user_model().objects.bulk_create(
+        get_user_model()(username=f"bulk-therapist-{offset + n}") for n in range(count)
+    )
+    minutes = settings.CLINIC_SESSION_MINUTES
     Visit.objects.bulk_create(
         Visit(
             course=course,
+            therapist=stand_in,
+            booked_minutes=minutes,
+            ends_at=first + dt.timedelta(days=3 * n, minutes=minutes),
             sequence=n,
             scheduled_at=first + dt.timedelta(days=3 * n),
             performed_at=first + dt.timedelta(days=3 * n),
@@ -157,7 +167,7 @@ def bulk_courses(count: int, *, therapist, offset: int = 0, visits_per_course: i
             pain_after=4,
             techniques=["stroking"],
         )
-        for course in courses
+        for course, stand_in in zip(courses, stand_ins, strict=True)
         for n in range(1, visits_per_course + 1)
     )
 

@@ -1,13 +1,12 @@
 """What the course and visit pages share."""
 
-from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from clinic.staff import staff_name
+from clinic.staff import StaffChoiceField, staff_name
 from courses import selectors, services
 
 # A visit's booking, then the session itself in the order a therapist records it.
@@ -41,18 +40,13 @@ def contraindications_html(patient_id: int | None):
     )
 
 
-class TherapistChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, user) -> str:
-        return staff_name(user)
-
-
 class TherapistFieldMixin:
     """The therapist picked from those who may log sessions, shown by name."""
 
     def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
         if db_field.name == "therapist":
             kwargs["queryset"] = selectors.therapists()
-            kwargs["form_class"] = TherapistChoiceField
+            kwargs["form_class"] = StaffChoiceField
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description=_("therapist"), ordering="therapist__last_name")

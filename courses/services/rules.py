@@ -265,10 +265,12 @@ def visits_mark_changes(visits: Sequence[Visit]) -> None:
     for visit in visits:
         row = stored.get(visit.pk)
         if row is None:
+            visit._stored_booking = None
             visit._changed = True
             visit._newly_done = visit.is_done
             continue
         visit._stored_status, visit._stored_course_id = row["status"], row["course_id"]
+        visit._stored_booking = (row["scheduled_at"], row["therapist_id"], row["booked_minutes"])
         visit._changed = any(
             getattr(visit, name) != value for name, value in row.items() if name != "pk"
         )

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +19,12 @@ from simple_history.utils import bulk_update_with_history
 
 from clinic.timeutils import clinic_date, clinic_today
 from courses.models import Course, Visit
+from courses.services.booking import (
+    EXCLUSION_CONSTRAINT,
+    course_day_conflicts,
+    visit_clash_refusal,
+    visits_booking_errors,
+)
 from courses.services.rules import (
     course_validate,
     course_visits_validate,
@@ -214,24 +220,31 @@ def visits_save(
     changed = [v for v in visits if v._changed]
     for visit in changed:
         visit.course = locked
-        if visit.therapist_id is None:
-            visit.therapist_id = locked.therapist_id
         # Cleaning fills in the time of a session marked done and clears an undone one.
         visit.full_clean(exclude=["course"], validate_unique=False, validate_constraints=False)
     visits_check_clinical_permission(visits=changed, by=by)
-    course_visits_validate(
-        course=locked,
-        visits=visits_proposed(course=locked, changed=changed, deleted=deleted),
-        deleted=deleted,
-    )
+    proposed = visits_proposed(course=locked, changed=changed, deleted=deleted)
+    course_visits_validate(course=locked, visits=proposed, deleted=deleted)
+    errors = course_day_conflicts(visits=proposed, changed=changed)
+    errors += visits_booking_errors(visits=changed, deleted=deleted)
+    if errors:
+        raise ValidationError(errors)
     for visit in deleted:
         visit.delete()
+    try:
+        with transaction.atomic():
+            for visit in changed:
+                if by is not None:
+                    # Outside a web request the history would not know who made the change.
+                    visit._history_user = by
+                visit.save()
+    except IntegrityError as error:
+        if EXCLUSION_CONSTRAINT not in str(error):
+            raise
+        raise ValidationError(visit_clash_refusal(visits=changed)) from error
     for visit in changed:
-        if by is not None:
-            # Outside a web request the history would not know who made the change.
-            visit._history_user = by
-        visit.save()
         visit._stored_status, visit._stored_course_id = visit.status, visit.course_id
+        visit._stored_booking = (visit.scheduled_at, visit.therapist_id, visit.booked_minutes)
     messaging.visit_messages_sync(visits=changed)
     _course_sync_status(locked)
     course.status, course.end_date = locked.status, locked.end_date

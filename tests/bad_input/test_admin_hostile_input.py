@@ -11,6 +11,7 @@ ids of other rows (another patient's visit, a row of another table), management 
 included.
 """
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from hypothesis import strategies as st
 
 from clinic.roles import MANAGER, RECEPTION, THERAPIST
 from courses.models import Course
+from hours.models import ClosedDay, OpeningHours, TimeOff, WorkingHours
 from messaging import services as messaging_services
 from patients import services as patient_services
 from tests.bad_input.conftest import rolled_back, tried
@@ -158,6 +160,17 @@ class Clinic:
         )
         AccessLog.objects.create(**access, username="x")
         AccessFailureLog.objects.create(**access, username="x")
+        OpeningHours.objects.create(weekday=0, starts=dt.time(9), ends=dt.time(20))
+        ClosedDay.objects.create(date=dt.date(2026, 12, 25), reason="Christmas Day")
+        WorkingHours.objects.create(
+            therapist=therapist, weekday=0, starts=dt.time(9), ends=dt.time(17)
+        )
+        TimeOff.objects.create(
+            therapist=therapist,
+            starts_at=timezone.now() + dt.timedelta(days=60),
+            ends_at=timezone.now() + dt.timedelta(days=67),
+            reason="Holiday",
+        )
 
         self.clients = {}
         for role, user in users.items():

@@ -434,7 +434,7 @@ def test_a_course_started_by_its_first_done_session_cancels_pending_repeat_remin
         due_at=on(100, 9),
     )
 
-    services.visit_save(visit=done(Visit(course=later, sequence=1, scheduled_at=on(0, 8))))
+    services.visit_save(visit=done(Visit(course=later, sequence=1, scheduled_at=on(0, 7))))
 
     assert Course.objects.get(pk=later.pk).status == Course.Status.ACTIVE
     assert not Message.objects.open().filter(kind=Message.Kind.REPEAT_COURSE_REMINDER)

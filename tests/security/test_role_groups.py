@@ -44,6 +44,10 @@ def test_reception_can_manage_patients_and_book_visits_but_not_log_or_export():
         "messaging.view_message",
         "messaging.change_message",
         "messaging.view_feedback",
+        "hours.view_openinghours",
+        "hours.view_closedday",
+        "hours.view_workinghours",
+        "hours.view_timeoff",
     }
 
 
@@ -66,6 +70,10 @@ def test_therapist_runs_courses_logs_visits_and_exports_them_but_not_patient_dat
         "courses.export_course",
         "messaging.view_feedback",
         "messaging.acknowledge_feedback",
+        "hours.view_openinghours",
+        "hours.view_closedday",
+        "hours.view_workinghours",
+        "hours.view_timeoff",
     }
     assert "patients.export_patient_data" not in _perms(THERAPIST)
     assert "patients.anonymise_patient" not in _perms(THERAPIST)
@@ -73,7 +81,8 @@ def test_therapist_runs_courses_logs_visits_and_exports_them_but_not_patient_dat
 
 def test_manager_has_every_clinic_permission_and_can_lift_lockouts():
     axes = {p for p in _all("axes") if p.split(".")[1].startswith(("view_", "delete_"))}
-    assert _perms(MANAGER) == _all("patients") | _all("courses") | _all("messaging") | axes
+    clinic = _all("patients") | _all("courses") | _all("messaging") | _all("hours")
+    assert _perms(MANAGER) == clinic | axes
     assert {
         "courses.export_course",
         "patients.export_patient_data",

@@ -1,0 +1,144 @@
+"""When the clinic is open and when each therapist works: the diary books inside it.
+
+Times of day are clinic-local wall-clock times; the diary turns them into instants for
+a given day (``hours.selectors.WorkingTime``), so a clock change moves nothing.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Weekday(models.IntegerChoices):
+    # Python's numbering (date.weekday()): Monday is 0.
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+class _DailyHours(models.Model):
+    """From ``starts`` to ``ends`` on one weekday, within one calendar day."""
+
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    starts = models.TimeField(_("from"))
+    ends = models.TimeField(_("until"))
+
+    class Meta:
+        abstract = True
+        ordering = ["weekday", "starts"]
+
+    def clean(self) -> None:
+        if self.starts is not None and self.ends is not None and self.ends <= self.starts:
+            raise ValidationError({"ends": _("The end must be later in the day than the start.")})
+
+
+class OpeningHours(_DailyHours):
+    """The clinic's hours on one weekday. A weekday without a row is a closed day."""
+
+    history = HistoricalRecords()
+
+    class Meta(_DailyHours.Meta):
+        verbose_name = _("opening hours")
+        verbose_name_plural = _("opening hours")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["weekday"],
+                name="one_opening_hours_per_weekday",
+                violation_error_message=_("The clinic already has opening hours on this day."),
+            ),
+            models.CheckConstraint(
+                condition=Q(ends__gt=F("starts")), name="opening_hours_end_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.starts:%H:%M}-{self.ends:%H:%M}"
+
+
+class WorkingHours(_DailyHours):
+    """A therapist's hours on one weekday. A therapist with no rows at all works the
+    clinic's opening hours; one with rows works only on the weekdays they list."""
+
+    therapist = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="working_hours",
+        verbose_name=_("therapist"),
+        limit_choices_to={"is_staff": True},
+    )
+    history = HistoricalRecords()
+
+    class Meta(_DailyHours.Meta):
+        verbose_name = _("working hours")
+        verbose_name_plural = _("working hours")
+        ordering = ["therapist", "weekday", "starts"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["therapist", "weekday"],
+                name="one_working_hours_per_therapist_and_weekday",
+                violation_error_message=_("This therapist already has hours on this day."),
+            ),
+            models.CheckConstraint(
+                condition=Q(ends__gt=F("starts")), name="working_hours_end_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.starts:%H:%M}-{self.ends:%H:%M}"
+
+
+class ClosedDay(models.Model):
+    """A day the clinic is closed although its weekday has opening hours (a holiday)."""
+
+    date = models.DateField(_("date"), unique=True)
+    reason = models.CharField(_("reason"), max_length=120, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("closed day")
+        verbose_name_plural = _("closed days")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.reason}".strip()
+
+
+class TimeOff(models.Model):
+    """A therapist away (holiday, sickness, training), from one instant to another."""
+
+    therapist = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="time_off",
+        verbose_name=_("therapist"),
+        limit_choices_to={"is_staff": True},
+    )
+    starts_at = models.DateTimeField(_("from"))
+    ends_at = models.DateTimeField(_("until"))
+    reason = models.CharField(_("reason"), max_length=120, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("time off")
+        verbose_name_plural = _("time off")
+        ordering = ["-starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="time_off_ends_after_it_starts"
+            ),
+        ]
+        indexes = [models.Index(fields=["therapist", "ends_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.starts_at:%Y-%m-%d %H:%M}-{self.ends_at:%Y-%m-%d %H:%M}"
+
+    def clean(self) -> None:
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": _("The end must be after the start.")})
