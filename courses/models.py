@@ -387,7 +387,10 @@ class Visit(models.Model):
         if self.booked_minutes is None and self.course_id is not None:
             self.booked_minutes = self.course.booking_minutes()
         if self.scheduled_at is not None and self.booked_minutes is not None:
-            self.ends_at = self.scheduled_at + dt.timedelta(minutes=self.booked_minutes)
+            # In UTC: an aware local time plus an hour is wall-clock arithmetic in Python,
+            # an hour off across a clock change.
+            start = self.scheduled_at.astimezone(dt.UTC)
+            self.ends_at = start + dt.timedelta(minutes=self.booked_minutes)
 
     def clean(self) -> None:
         self.fill_booking()

@@ -118,16 +118,16 @@ class WorkingTime:
         if clinic is None:
             return _("The clinic is closed on %(day)s.") % {"day": label}
         span = f"{_clock(start)}-{_clock(end)}"
-        if not (clinic[0] <= start and end <= clinic[1]):
+        if self.opening and not (clinic[0] <= start and end <= clinic[1]):
             return _("The clinic is open %(hours)s on %(day)s: %(span)s is outside it.") % {
                 "hours": f"{_clock(clinic[0])}-{_clock(clinic[1])}",
                 "day": label,
                 "span": span,
             }
-        own = self.window(therapist_id, day)
+        own = self.window(therapist_id, day) if therapist_id in self.hours else clinic
         if own is None:
             return _("%(name)s does not work on %(day)s.") % {"name": therapist_name, "day": label}
-        if not (own[0] <= start and end <= own[1]):
+        if therapist_id in self.hours and not (own[0] <= start and end <= own[1]):
             return _("%(name)s works %(hours)s on %(day)s: %(span)s is outside it.") % {
                 "name": therapist_name,
                 "hours": f"{_clock(own[0])}-{_clock(own[1])}",

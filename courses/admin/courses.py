@@ -127,7 +127,7 @@ class CourseAdmin(
                     ("kind", "planned_sessions"),
                     ("region", "massage_kind"),
                     ("visits_per_week", "therapist"),
-                    "start_date",
+                    ("start_date", "session_minutes"),
                     ("status", "end_date", "completed_early"),
                     "notes",
                 ]

@@ -70,7 +70,13 @@ class VisitAdmin(TherapistFieldMixin, ClinicHistoryAdmin):
     ordering = ["scheduled_at"]
     autocomplete_fields = ["course"]  # the therapist: see CourseAdmin
     readonly_fields = ["patient_contraindications"]
-    fields = ["course", "patient_contraindications", *VISIT_LOG_FIELDS, "therapist"]
+    fields = [
+        "course",
+        "patient_contraindications",
+        *VISIT_LOG_FIELDS,
+        "therapist",
+        "booked_minutes",
+    ]
     inlines = [VisitFeedbackInline]
 
     def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
