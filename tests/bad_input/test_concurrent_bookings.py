@@ -83,9 +83,11 @@ def test_the_constraint_migration_names_the_bookings_that_already_overlap():
     try:
         for visit in (first, second):
             Visit.objects.create(course=visit.course, sequence=1, scheduled_at=visit.scheduled_at)
-        with pytest.raises(RuntimeError, match="book one therapist twice") as caught:
-            with connection.schema_editor() as editor:
-                no_overlap.add_constraint(None, editor)
+        with (
+            pytest.raises(RuntimeError, match="book one therapist twice") as caught,
+            connection.schema_editor() as editor,
+        ):
+            no_overlap.add_constraint(None, editor)
         ids = sorted(Visit.objects.values_list("pk", flat=True))
         assert f"visits {ids[0]} and {ids[1]}" in str(caught.value)
     finally:
