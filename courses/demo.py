@@ -22,6 +22,7 @@ from clinic import roles
 from clinic.timeutils import clinic_today
 from courses import services
 from courses.models import Course, CourseKind, MassageKind, SpineRegion, Visit
+from hours.models import ClosedDay, OpeningHours, TimeOff, WorkingHours
 from messaging.models import Feedback, Message
 from messaging.services import feedback_submit, repeat_reminder_schedule_next
 from patients.models import Contraindication, Patient, PatientContraindication
@@ -90,6 +91,18 @@ TECHNIQUES_BACK = ["stroking", "rubbing", "kneading", "pressing", "vibration", "
 TECHNIQUES_BACK_LATER = [*TECHNIQUES_BACK[:-1], "tapping", "stroking"]
 
 
+# The clinic's week: open six days, shorter on Saturday, closed on Sunday.
+OPENING_HOURS = {weekday: (dt.time(9), dt.time(20)) for weekday in range(5)} | {
+    5: (dt.time(10), dt.time(16))
+}
+# Therapists' own hours by username; Chloe works whenever the clinic is open.
+WORKING_HOURS = {
+    "anna.kowalska": {weekday: (dt.time(9), dt.time(17)) for weekday in range(5)},
+    "ben.okafor": {weekday: (dt.time(12), dt.time(20)) for weekday in (0, 1, 3, 4)}
+    | {5: (dt.time(10), dt.time(16))},
+}
+
+
 class DemoClashError(Exception):
     """The database holds real data the demo would overwrite."""
 
@@ -131,6 +144,37 @@ def demo_staff_save(*, password: str) -> list[AbstractUser]:
         user.groups.set([Group.objects.get(name=role)])
         users.append(user)
     return users
+
+
+def demo_hours_save(*, therapists: list[AbstractUser], today: dt.date) -> None:
+    """The clinic's opening hours and the therapists' working hours, unless the clinic
+    has entered its own; the coming bank holidays; a holiday for one therapist."""
+    if not OpeningHours.objects.exists():
+        for weekday, (starts, ends) in OPENING_HOURS.items():
+            OpeningHours.objects.create(weekday=weekday, starts=starts, ends=ends)
+    for therapist in therapists:
+        if therapist.working_hours.exists():
+            continue
+        for weekday, (starts, ends) in WORKING_HOURS.get(therapist.username, {}).items():
+            WorkingHours.objects.create(
+                therapist=therapist, weekday=weekday, starts=starts, ends=ends
+            )
+    for day, reason in [
+        (dt.date(today.year, 12, 25), "Christmas Day"),
+        (dt.date(today.year, 12, 26), "Boxing Day"),
+        (dt.date(today.year + 1, 1, 1), "New Year's Day"),
+    ]:
+        ClosedDay.objects.get_or_create(date=day, defaults={"reason": reason})
+    chloe = next(user for user in therapists if user.username == "chloe.martin")
+    if not chloe.time_off.exists():
+        # A week's holiday starting in three weeks, Monday to Sunday.
+        monday = today + dt.timedelta(days=21 - today.weekday())
+        TimeOff.objects.create(
+            therapist=chloe,
+            starts_at=_aware(monday, 0),
+            ends_at=_aware(monday + dt.timedelta(days=7), 0),
+            reason="Holiday",
+        )
 
 
 class _PatientHistory:

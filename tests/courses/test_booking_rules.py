@@ -287,3 +287,33 @@ def test_moving_a_booking_onto_another_is_refused(anna):
 
     assert Visit.objects.get(pk=a.pk).scheduled_at == at(THURSDAY, 10)
     assert Visit.objects.get(pk=b.pk).scheduled_at == at(THURSDAY, 12)
+
+
+def test_booking_two_cancelled_sessions_again_from_the_visit_list_saves_neither(
+    admin_client, anna
+):
+    for name in ("Mia", "Leo"):  # each booked while the other's slot was free
+        visit = book(course_for(anna, first_name=name), at(THURSDAY, 17))
+        visit.status = Visit.Status.CANCELLED
+        services.visit_save(visit=visit)
+    listed = Visit.objects.order_by("scheduled_at", "-pk")
+    data = {
+        "form-TOTAL_FORMS": 2,
+        "form-INITIAL_FORMS": 2,
+        "form-MIN_NUM_FORMS": 0,
+        "form-MAX_NUM_FORMS": 1000,
+        "_save": "Save",
+    }
+    for i, visit in enumerate(listed):
+        data |= {
+            f"form-{i}-id": visit.pk,
+            f"form-{i}-status": Visit.Status.SCHEDULED,
+            f"form-{i}-pain_before": "",
+            f"form-{i}-pain_after": "",
+        }
+
+    response = admin_client.post(reverse("admin:courses_visit_changelist"), data)
+
+    assert response.status_code == 200
+    assert "Anna Kowalska already sees" in response.content.decode()
+    assert set(Visit.objects.values_list("status", flat=True)) == {Visit.Status.CANCELLED}
