@@ -299,8 +299,11 @@ if "visibility_timeout" in CELERY_BROKER_TRANSPORT_OPTIONS:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"feed_tokens": {"()": "clinic.log_filters.HideCalendarFeedTokens"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # "Not Found: <path>" for a revoked calendar feed address.
+    "loggers": {"django.request": {"filters": ["feed_tokens"]}},
 }
 
 # --- Course summaries and exports -----------------------------------------------------

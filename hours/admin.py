@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from clinic.admin_errors import ClinicHistoryAdmin
 from clinic.staff import StaffChoiceField, staff_name
-from hours.models import ClosedDay, OpeningHours, TimeOff, WorkingHours
+from hours.models import CalendarFeed, ClosedDay, OpeningHours, TimeOff, WorkingHours
+from hours.services import calendar_feed_revoke
 
 
 @admin.register(OpeningHours)
@@ -48,3 +49,33 @@ class TimeOffAdmin(_TherapistAdmin):
     list_display = ["therapist_name", "starts_at", "ends_at", "reason"]
     list_filter = [("therapist", admin.RelatedOnlyFieldListFilter)]
     date_hierarchy = "starts_at"
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(ClinicHistoryAdmin):
+    """Who has a calendar feed address, for the manager to revoke one (a member of staff
+    makes and replaces their own from "My calendar feed"); the address itself is never
+    shown here, only a fingerprint of it is stored."""
+
+    list_display = ["user_name", "created_at"]
+    list_select_related = ["user"]
+    search_fields = ["user__first_name", "user__last_name", "user__username"]
+    fields = ["user", "created_at"]
+    readonly_fields = ["user", "created_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("staff member"), ordering="user__first_name")
+    def user_name(self, obj: CalendarFeed) -> str:
+        return staff_name(obj.user)
+
+    def delete_model(self, request: HttpRequest, obj: CalendarFeed) -> None:
+        calendar_feed_revoke(user=obj.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset) -> None:
+        for feed in queryset.select_related("user"):
+            calendar_feed_revoke(user=feed.user)

@@ -4,6 +4,8 @@ Times of day are clinic-local wall-clock times; the diary turns them into instan
 a given day (``hours.selectors.WorkingTime``), so a clock change moves nothing.
 """
 
+import hashlib
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -142,3 +144,34 @@ class TimeOff(models.Model):
     def clean(self) -> None:
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             raise ValidationError({"ends_at": _("The end must be after the start.")})
+
+
+class CalendarFeed(models.Model):
+    """A staff member's secret address for their own diary as a calendar feed.
+
+    Only a SHA-256 hash of the address's token is stored, so a copy of the database
+    gives no working address; the address is shown once, when it is made. Revoking
+    deletes the row; a new address replaces the old one.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="calendar_feed",
+        verbose_name=_("staff member"),
+    )
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), editable=False)
+    history = HistoricalRecords(excluded_fields=["token_hash"])
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return _("Calendar feed #%(pk)s") % {"pk": self.pk}
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()

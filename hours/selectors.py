@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clinic.timeutils import clinic_date, clinic_day_label
-from hours.models import ClosedDay, OpeningHours, TimeOff, WorkingHours
+from hours.models import CalendarFeed, ClosedDay, OpeningHours, TimeOff, WorkingHours
 
 Window = tuple[dt.datetime, dt.datetime]
 
@@ -144,3 +144,22 @@ class WorkingTime:
                 "reason": f" ({away.reason})" if away.reason else "",
             }
         return None
+
+
+# token_urlsafe(32) gives 43 characters; anything much longer is not an address of ours.
+_LONGEST_TOKEN = 100
+
+
+def calendar_feed_owner(*, token: str):
+    """The active staff member whose feed address carries ``token``, or None (an
+    unknown or revoked address, or a member of staff who has left). One query."""
+    if not token or len(token) > _LONGEST_TOKEN:
+        return None
+    feed = (
+        CalendarFeed.objects.select_related("user")
+        .filter(
+            token_hash=CalendarFeed.hash_token(token), user__is_active=True, user__is_staff=True
+        )
+        .first()
+    )
+    return feed.user if feed else None

@@ -29,6 +29,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from clinic import ics
 from messaging import services, smtp, timing, tokens
 from messaging.models import Message, past_lease
 
@@ -330,4 +331,24 @@ def email_for(message: Message) -> EmailMultiAlternatives:
             headers=headers,
         )
         email.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
+        if message.kind == Message.Kind.VISIT_REMINDER:
+            email.attach("visit.ics", visit_ics(message.visit), "text/calendar")
     return email
+
+
+def visit_ics(visit) -> str:
+    """The visit as a calendar event for the patient: the clinic, the place and the
+    time, no health details. Published with the same UID for the visit every time, so
+    the reminder of a visit that moved updates the event the patient already added."""
+    calendar = ics.calendar_new(method="PUBLISH")
+    calendar.add_component(
+        ics.event_new(
+            uid=ics.event_uid("visit", visit.pk),
+            starts_at=visit.scheduled_at,
+            ends_at=visit.ends_at,
+            summary=_("Massage session at %(clinic)s") % {"clinic": settings.CLINIC_NAME},
+            location=settings.CLINIC_ADDRESS,
+            stamp=timezone.now(),
+        )
+    )
+    return calendar.to_ical().decode()

@@ -1,4 +1,5 @@
 import datetime as dt
+import logging
 
 import pytest
 from django.utils import timezone
@@ -37,3 +38,16 @@ def pain_rise(check_in):
     from messaging.services import feedback_submit
 
     return feedback_submit(message=check_in, pain=6, comment="It hurts more since Monday.")
+
+
+@pytest.fixture
+def smtp(settings):
+    """A local SMTP server that the clinic's e-mail backend sends to."""
+    from tests.messaging.real_parts import SMTPServer
+
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
+    with SMTPServer() as server:
+        settings.EMAIL_BACKEND = "messaging.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+        settings.EMAIL_TIMEOUT = 1
+        yield server

@@ -3,26 +3,14 @@ by default), not the short command timeout; a reply that never comes means the m
 may have arrived: it is sent again once, with the same Message-ID, and never failed."""
 
 import datetime as dt
-import logging
 
 import pytest
 
 from messaging import sending
 from messaging.models import Message
 from tests.factories import MessageFactory
-from tests.messaging.real_parts import SMTPServer
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def smtp(settings):
-    logging.getLogger("mail.log").setLevel(logging.WARNING)
-    with SMTPServer() as server:
-        settings.EMAIL_BACKEND = "messaging.smtp.EmailBackend"
-        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
-        settings.EMAIL_TIMEOUT = 1
-        yield server
 
 
 def test_the_wait_for_the_end_of_data_reply_is_ten_minutes_by_default():
