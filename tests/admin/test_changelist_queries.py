@@ -26,12 +26,15 @@ CODES = ["fever", "hypertension", "moles-warts-birthmarks"]
 
 def make_rows(count: int) -> None:
     therapists = [UserFactory(username=f"list-therapist-{i}") for i in range(3)]
-    for i in range(count):
+    earlier = Visit.objects.count()  # rows made by an earlier call keep their hours
+    for i in range(earlier, earlier + count):
         patient = PatientFactory()
         course = CourseFactory(
             patient=patient, therapist=therapists[i % 3], status=Course.Status.ACTIVE
         )
-        VisitFactory(course=course, sequence=1, done=True)
+        # An hour apart: a therapist sees one patient at a time.
+        booked = timezone.now() - dt.timedelta(hours=i + 1)
+        VisitFactory(course=course, sequence=1, done=True, scheduled_at=booked)
         PatientContraindicationFactory(
             patient=patient,
             contraindication=contraindication(CODES[i % 3]),

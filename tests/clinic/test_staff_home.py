@@ -27,7 +27,9 @@ def course_with_sessions_left(left: int, *, booked_this_week: int = 0, **kwargs)
         VisitFactory(
             course=course,
             sequence=11 - left + i,
-            scheduled_at=timezone.now() + dt.timedelta(minutes=1 + i),
+            # Ten-minute bookings, back to back, so both stay within today.
+            scheduled_at=timezone.now() + dt.timedelta(minutes=1 + 10 * i),
+            booked_minutes=10,
         )
     return course
 

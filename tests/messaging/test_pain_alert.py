@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -71,8 +73,13 @@ def test_the_course_list_needs_the_same_queries_for_many_flagged_courses(admin_c
     with CaptureQueriesContext(connection) as one:
         admin_client.get(url)
 
-    for _ in range(10):
-        visit = VisitFactory(course__therapist=check_in.course.therapist, done=True)
+    for i in range(10):
+        visit = VisitFactory(
+            course__therapist=check_in.course.therapist,
+            done=True,
+            # One patient at a time: an hour apart, before the check-in's visit.
+            scheduled_at=check_in.visit.scheduled_at - dt.timedelta(hours=i + 1),
+        )
         services.feedback_submit(
             message=MessageFactory(
                 kind=Message.Kind.POST_VISIT_CHECK_IN,
