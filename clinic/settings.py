@@ -21,6 +21,7 @@ from clinic.env import (
     env_range,
     env_str,
     env_time_window,
+    refuse_retired,
     require_above,
 )
 
@@ -259,6 +260,15 @@ CLINIC_MESSAGE_RETRY_HOURS = {
         ("staff_alert", 24),
     ]
 }
+# Retries were once counted; a count cannot say how long an outage they outlast.
+refuse_retired(
+    "CLINIC_MESSAGE_MAX_RETRIES",
+    instead="a message is retried for as long as it matters, set per kind by "
+    "CLINIC_MESSAGE_RETRY_HOURS_REPEAT_COURSE_REMINDER, "
+    "CLINIC_MESSAGE_RETRY_HOURS_END_OF_COURSE_FOLLOW_UP, "
+    "CLINIC_MESSAGE_RETRY_HOURS_POST_VISIT_CHECK_IN and "
+    "CLINIC_MESSAGE_RETRY_HOURS_STAFF_ALERT (a visit reminder until its visit).",
+)
 # Once the mail server accepted a message, how long marking it sent is tried again while
 # the database is unreachable (a restart): what is not marked goes out twice.
 CLINIC_MESSAGE_MARK_RETRY_SECONDS = env_int("CLINIC_MESSAGE_MARK_RETRY_SECONDS", 60, minimum=0)
