@@ -246,11 +246,11 @@ CLINIC_DISPATCH_INTERVAL_SECONDS = env_int("CLINIC_DISPATCH_INTERVAL_SECONDS", 1
 # A claimed message not marked sent within this time is claimed again (a worker died).
 # Longer than one attempt (checked below), so a live sender is not overtaken.
 CLINIC_MESSAGE_LEASE_SECONDS = env_int("CLINIC_MESSAGE_LEASE_SECONDS", 900, minimum=1)
-# First retry wait in seconds after a transient error, doubled at each retry up to 5
-# minutes, for as long as the message matters: a visit reminder until its visit, the
-# others for so many hours after they fell due.
+# First retry wait in seconds after a transient error, doubled at each retry up to the
+# longest wait (5 minutes), for as long as the message matters: a visit reminder until
+# its visit, the others for so many hours after they fell due.
 CLINIC_MESSAGE_RETRY_BACKOFF = env_int("CLINIC_MESSAGE_RETRY_BACKOFF", 60, minimum=1)
-CLINIC_MESSAGE_RETRY_BACKOFF_MAX = 300
+CLINIC_MESSAGE_RETRY_BACKOFF_MAX = env_int("CLINIC_MESSAGE_RETRY_BACKOFF_MAX", 300, minimum=1)
 CLINIC_MESSAGE_RETRY_HOURS = {
     kind: env_int(f"CLINIC_MESSAGE_RETRY_HOURS_{kind.upper()}", hours, minimum=1)
     for kind, hours in [

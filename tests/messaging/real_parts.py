@@ -47,13 +47,14 @@ class Inbox:
         # even when the reply never reached the client.
         self.taken: list[email.message.Message] = []
         self.refuse: set[str] = set()
+        self.refuse_all = False
         self.delay = 0.0  # before the reply to the end of DATA
         self.rcpt_delay = 0.0  # before the reply to RCPT, before any content
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.rcpt_delay:
             await asyncio.sleep(self.rcpt_delay)
-        if address in self.refuse:
+        if self.refuse_all or address in self.refuse:
             return "451 4.3.0 Mailbox busy, try again later"
         envelope.rcpt_tos.append(address)
         return "250 OK"

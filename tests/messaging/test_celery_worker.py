@@ -276,6 +276,51 @@ def test_a_mail_server_refusing_for_a_while_delays_its_message_fails_nothing_hol
     assert sent_last < stuck.sent_at
 
 
+# Half an hour of the defaults at a sixtieth: a 60 s first wait doubling to 5 minutes,
+# beat every 2 minutes, a 30-minute refusal, become 1 s, 5 s, 2 s and 30 s. (The
+# dispatch interval's floor is 5 s; the test dispatches every 2 s as the scaled beat.)
+SIXTIETH = 60
+
+
+@pytest.mark.parametrize(
+    "workers",
+    [
+        {
+            "CLINIC_MESSAGE_RETRY_BACKOFF": str(60 // SIXTIETH),
+            "CLINIC_MESSAGE_RETRY_BACKOFF_MAX": str(300 // SIXTIETH),
+            "CLINIC_DISPATCH_INTERVAL_SECONDS": "5",
+        }
+    ],
+    indirect=True,
+)
+def test_a_mail_server_refusing_everything_for_half_an_hour_scaled_down_fails_nothing(
+    smtp, workers
+):
+    ids = due_messages(30)
+    smtp.inbox.refuse_all = True
+    workers.start("one")
+    refusal_ends = time.monotonic() + 30 * 60 / SIXTIETH
+    while time.monotonic() < refusal_ends:
+        publish_dispatch()
+        time.sleep(120 / SIXTIETH)
+    refused_attempts = sum(Message.objects.values_list("attempts", flat=True))
+    smtp.inbox.refuse_all = False
+
+    done = dispatch_until_nothing_is_open(timeout=60)
+    time.sleep(1)  # anything sent twice would arrive now
+
+    report = f"{statuses()}\n{workers.logs(tail=20000)}"
+    assert done, report
+    assert_each_sent_once(smtp, ids, report)
+    # Every message was refused again and again through the outage, none given up.
+    fewest = min(Message.objects.values_list("attempts", flat=True))
+    assert fewest >= 5, report
+    print(
+        f"\nREFUSED for {30 * 60 / SIXTIETH:.0f}s: {refused_attempts} attempts refused, "
+        f"each message tried at least {fewest} times, 0 failed"
+    )
+
+
 def test_a_mail_server_answering_the_end_of_data_after_the_command_timeout_gets_it_once(
     smtp, workers
 ):
