@@ -109,3 +109,10 @@ def require_above(name: str, value: int, floor: int, *, why: str) -> int:
     if value <= floor:
         raise ImproperlyConfigured(f"{name} must be above {floor} ({why}); got {value}")
     return value
+
+
+def refuse_retired(name: str, *, instead: str) -> None:
+    """Refuse a variable the clinic no longer reads: left set, it would look as though it
+    still did something. ``instead`` says what replaced it."""
+    if name in os.environ:
+        raise ImproperlyConfigured(f"{name} is no longer read: {instead} Remove it.")

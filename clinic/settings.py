@@ -21,6 +21,7 @@ from clinic.env import (
     env_range,
     env_str,
     env_time_window,
+    refuse_retired,
     require_above,
 )
 
@@ -245,11 +246,11 @@ CLINIC_DISPATCH_INTERVAL_SECONDS = env_int("CLINIC_DISPATCH_INTERVAL_SECONDS", 1
 # A claimed message not marked sent within this time is claimed again (a worker died).
 # Longer than one attempt (checked below), so a live sender is not overtaken.
 CLINIC_MESSAGE_LEASE_SECONDS = env_int("CLINIC_MESSAGE_LEASE_SECONDS", 900, minimum=1)
-# First retry wait in seconds after a transient error, doubled at each retry up to 5
-# minutes, for as long as the message matters: a visit reminder until its visit, the
-# others for so many hours after they fell due.
+# First retry wait in seconds after a transient error, doubled at each retry up to the
+# longest wait (5 minutes), for as long as the message matters: a visit reminder until
+# its visit, the others for so many hours after they fell due.
 CLINIC_MESSAGE_RETRY_BACKOFF = env_int("CLINIC_MESSAGE_RETRY_BACKOFF", 60, minimum=1)
-CLINIC_MESSAGE_RETRY_BACKOFF_MAX = 300
+CLINIC_MESSAGE_RETRY_BACKOFF_MAX = env_int("CLINIC_MESSAGE_RETRY_BACKOFF_MAX", 300, minimum=1)
 CLINIC_MESSAGE_RETRY_HOURS = {
     kind: env_int(f"CLINIC_MESSAGE_RETRY_HOURS_{kind.upper()}", hours, minimum=1)
     for kind, hours in [
@@ -259,6 +260,15 @@ CLINIC_MESSAGE_RETRY_HOURS = {
         ("staff_alert", 24),
     ]
 }
+# Retries were once counted; a count cannot say how long an outage they outlast.
+refuse_retired(
+    "CLINIC_MESSAGE_MAX_RETRIES",
+    instead="a message is retried for as long as it matters, set per kind by "
+    "CLINIC_MESSAGE_RETRY_HOURS_REPEAT_COURSE_REMINDER, "
+    "CLINIC_MESSAGE_RETRY_HOURS_END_OF_COURSE_FOLLOW_UP, "
+    "CLINIC_MESSAGE_RETRY_HOURS_POST_VISIT_CHECK_IN and "
+    "CLINIC_MESSAGE_RETRY_HOURS_STAFF_ALERT (a visit reminder until its visit).",
+)
 # Once the mail server accepted a message, how long marking it sent is tried again while
 # the database is unreachable (a restart): what is not marked goes out twice.
 CLINIC_MESSAGE_MARK_RETRY_SECONDS = env_int("CLINIC_MESSAGE_MARK_RETRY_SECONDS", 60, minimum=0)

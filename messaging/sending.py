@@ -20,6 +20,7 @@ import time
 import uuid
 from collections.abc import Callable
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import InterfaceError, OperationalError, connection, transaction
@@ -116,9 +117,15 @@ def _is_transient(error: Exception) -> bool:
         return all(400 <= code < 500 for code, _msg in error.recipients.values())
     if isinstance(error, smtplib.SMTPResponseException):
         return 400 <= error.smtp_code < 500
+    # The attempt's time ran out before the server had the whole message (after that,
+    # ``smtp.NoReplyToData``): a slow server, tried again later.
     return isinstance(
         error,
-        smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError | socket.timeout | OSError,
+        smtplib.SMTPServerDisconnected
+        | smtplib.SMTPConnectError
+        | socket.timeout
+        | OSError
+        | SoftTimeLimitExceeded,
     )
 
 
@@ -207,16 +214,33 @@ def _after_failure(mine, message: Message, error: Exception, *, now: dt.datetime
     # send it yet again.
     status = Message.Status.UNCERTAIN if may_have_arrived else Message.Status.FAILED
     logger.warning("Message %s %s after %d attempts: %s", message.pk, status.label, attempts, text)
-    mine.update(status=status, may_have_arrived=may_have_arrived, last_error=text)
+    _record_end(
+        mine,
+        message,
+        went_out=may_have_arrived,
+        status=status,
+        may_have_arrived=may_have_arrived,
+        last_error=text,
+    )
     return status.value
 
 
-def _record_sent(mine, message: Message) -> str:
+def _record_end(mine, message: Message, *, went_out: bool, **fields) -> bool:
+    """Record how the last attempt ended, if the row is still this sender's. A
+    repeat-course reminder that went out, or may have, leads to the next one, as the
+    patient may have read it either way."""
     with transaction.atomic():
-        if not mine.update(status=Message.Status.SENT, sent_at=timezone.now(), last_error=""):
-            return "sent-but-cancelled"
-        if message.kind == Message.Kind.REPEAT_COURSE_REMINDER:
+        if not mine.update(**fields):
+            return False
+        if went_out and message.kind == Message.Kind.REPEAT_COURSE_REMINDER:
             services.repeat_reminder_schedule_next(sent=message)
+    return True
+
+
+def _record_sent(mine, message: Message) -> str:
+    fields = {"status": Message.Status.SENT, "sent_at": timezone.now(), "last_error": ""}
+    if not _record_end(mine, message, went_out=True, **fields):
+        return "sent-but-cancelled"
     return "sent"
 
 

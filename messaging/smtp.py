@@ -31,11 +31,14 @@ class _WaitsForDataReply:
         self._in_data, self._content_sent = True, False
         try:
             return super().data(msg)
-        except smtplib.SMTPServerDisconnected as error:
+        except smtplib.SMTPResponseException:
+            raise  # the server answered: the message did not arrive
+        except Exception as error:
             # smtplib reports a timeout or a dropped connection while waiting for the
-            # reply as a disconnection.
+            # reply as a disconnection; the send task's soft time limit may also end the
+            # wait. Either way, the server may have the message.
             if self._content_sent:
-                raise NoReplyToData(str(error)) from error
+                raise NoReplyToData(f"{type(error).__name__}: {error}") from error
             raise
         finally:
             self._in_data = False

@@ -1,4 +1,5 @@
-"""Real parts for the worker tests: a local SMTP server and Celery worker processes.
+"""Real parts for the worker tests: a local SMTP server, Celery worker processes and a
+Redis server of a test's own.
 
 The workers are separate processes on the machine's Redis; they reach the test
 database through ``DATABASE_URL``, so the tests that use them commit their rows
@@ -46,10 +47,14 @@ class Inbox:
         # even when the reply never reached the client.
         self.taken: list[email.message.Message] = []
         self.refuse: set[str] = set()
-        self.delay = 0.0
+        self.refuse_all = False
+        self.delay = 0.0  # before the reply to the end of DATA
+        self.rcpt_delay = 0.0  # before the reply to RCPT, before any content
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address in self.refuse:
+        if self.rcpt_delay:
+            await asyncio.sleep(self.rcpt_delay)
+        if self.refuse_all or address in self.refuse:
             return "451 4.3.0 Mailbox busy, try again later"
         envelope.rcpt_tos.append(address)
         return "250 OK"
@@ -143,9 +148,18 @@ class Workers:
             # Its own process group, so a kill reaches the pool's children too.
             start_new_session=True,
         )
-        process.log = log
+        process.log, process.name, process.concurrency = log, name, concurrency
         self.processes.append(process)
         return process
+
+    def restart_exited(self) -> list[str]:
+        """Start again every worker whose process has exited, as the process supervisor
+        of an installation does; returns their names."""
+        exited = [p for p in self.processes if p.poll() is not None and not p.log.closed]
+        for process in exited:
+            process.log.close()
+            self.start(process.name, process.concurrency)
+        return [p.name for p in exited]
 
     @staticmethod
     def kill(process: subprocess.Popen) -> None:
@@ -158,13 +172,63 @@ class Workers:
         for process in self.processes:
             self.kill(process)
 
-    def logs(self) -> str:
-        return "\n".join(p.read_text(errors="replace")[-3000:] for p in self.log_dir.glob("*.log"))
+    def logs(self, tail: int | None = 3000) -> str:
+        """The end of each log (of the workers, and of a Redis of the test's own), or
+        all of it with ``tail=None``."""
+        return "\n".join(
+            f"--- {p.name}\n" + p.read_text(errors="replace")[-(tail or 0) :]
+            for p in sorted(self.log_dir.glob("*.log"))
+        )
 
 
-def publish_dispatch(times: int = 1) -> None:
+class RedisServer:
+    """A ``redis-server`` of the test's own on a free port, which the test may stop and
+    start again (empty: nothing is saved) without touching the machine's Redis."""
+
+    def __init__(self, *, log_dir: Path) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.log_path = log_dir / "redis-server.log"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                [
+                    "redis-server",
+                    "--port",
+                    str(self.port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        client = redis.Redis.from_url(self.url, socket_connect_timeout=1)
+        assert wait_for(lambda: self._answers(client), timeout=10), self.log_path.read_text()
+
+    @staticmethod
+    def _answers(client: redis.Redis) -> bool:
+        try:
+            return client.ping()
+        except redis.ConnectionError:
+            return False
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+        if self.process is not None:
+            self.process.wait(timeout=10)
+        self.process = None
+
+
+def publish_dispatch(times: int = 1, *, broker_url: str = REDIS_URL) -> None:
     """What beat does every few minutes, here on demand."""
-    with Connection(REDIS_URL) as conn:
+    with Connection(broker_url) as conn:
         for _ in range(times):
             dispatch_due_messages_task.apply_async(connection=conn)
 

@@ -15,7 +15,14 @@ from courses import services as courses
 from courses.models import Course
 from messaging.models import Message
 from tests.factories import CourseFactory, MessageFactory, PatientFactory, VisitFactory
-from tests.messaging.real_parts import SMTPServer, Workers, flush_redis, publish_dispatch, wait_for
+from tests.messaging.real_parts import (
+    RedisServer,
+    SMTPServer,
+    Workers,
+    flush_redis,
+    publish_dispatch,
+    wait_for,
+)
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 
@@ -61,6 +68,41 @@ def due_messages(count: int) -> set[int]:
         for n in range(1, count + 1)
     )
     return set(Message.objects.values_list("id", flat=True))
+
+
+def assert_each_sent_once(smtp: SMTPServer, ids: set[int], report: str) -> None:
+    """Every message reached the mail server once, by its id, and its row says sent."""
+    received = smtp.inbox.message_ids()
+    assert set(received) == ids, report
+    assert max(received.values()) == 1, report
+    assert statuses() == {"sent": len(ids)}, report
+
+
+def dispatch_until_nothing_is_open(
+    *, timeout: float, supervise: Workers | None = None, **publish
+) -> bool:
+    """Dispatch every second or so, as beat would, until every message is sent or given
+    up, or ``timeout`` seconds have passed; with ``supervise``, start again any worker
+    that exited, as a process supervisor would."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if supervise is not None:
+            supervise.restarted += supervise.restart_exited()
+        publish_dispatch(**publish)
+        if wait_for(lambda: not Message.objects.open().exists(), timeout=1, every=0.2):
+            return True
+    return not Message.objects.open().exists()
+
+
+# A lease just above a 5 s attempt (EMAIL_TIMEOUT=1, a second for the end of DATA and
+# one for the mark), so that claims left behind are taken again within seconds.
+SHORT_LEASE = {
+    "CLINIC_MESSAGE_LEASE_SECONDS": "7",
+    "EMAIL_TIMEOUT": "1",
+    "EMAIL_DATA_TIMEOUT": "1",
+    "CLINIC_MESSAGE_MARK_RETRY_SECONDS": "1",
+    "CLINIC_DISPATCH_BATCH_SIZE": "50",
+}
 
 
 def test_a_completed_course_s_repeat_reminder_reaches_the_patient_through_the_worker(
@@ -122,21 +164,7 @@ def test_a_thousand_due_messages_dispatched_by_two_workers_at_once_go_out_exactl
     print(f"\nBENCHMARK 1000 messages, 2 workers x 2 processes: {elapsed:.1f}s")
 
 
-@pytest.mark.parametrize(
-    "workers",
-    # A lease just above a 5 s attempt (EMAIL_TIMEOUT=1, a second for the end of DATA
-    # and one for the mark).
-    [
-        {
-            "CLINIC_MESSAGE_LEASE_SECONDS": "7",
-            "EMAIL_TIMEOUT": "1",
-            "EMAIL_DATA_TIMEOUT": "1",
-            "CLINIC_MESSAGE_MARK_RETRY_SECONDS": "1",
-            "CLINIC_DISPATCH_BATCH_SIZE": "50",
-        }
-    ],
-    indirect=True,
-)
+@pytest.mark.parametrize("workers", [SHORT_LEASE], indirect=True)
 def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_at_most_its_in_flight_messages(
     smtp, workers
 ):
@@ -151,20 +179,60 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_at_most_its_in_flig
     assert Message.objects.filter(status=Message.Status.SENDING).exists()
     workers.start("restarted", concurrency=2)
     # Beat keeps dispatching; expired claims are taken again.
-    while (
-        not wait_for(lambda: not Message.objects.open().exists(), timeout=2, every=0.2)
-        and time.monotonic()
-    ):
-        publish_dispatch()
-        if set(smtp.inbox.message_ids()) == ids and not Message.objects.open().exists():
-            break
-    time.sleep(1)
+    done = dispatch_until_nothing_is_open(timeout=60)
+    time.sleep(1)  # anything sent twice would arrive now
 
     received = smtp.inbox.message_ids()
+    assert done, f"{statuses()}\n{workers.logs(tail=60000)}"
     assert set(received) == ids, workers.logs()
     twice = sum(count - 1 for count in received.values())
     assert twice <= 2  # the README's promise: at most one per process of the killed worker
     assert statuses() == {"sent": 120}
+
+
+@pytest.fixture
+def own_redis(tmp_path):
+    server = RedisServer(log_dir=tmp_path)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("workers", [SHORT_LEASE], indirect=True)
+def test_a_redis_stopped_mid_batch_and_started_again_empty_loses_nothing_and_repeats_nothing(
+    smtp, workers, own_redis
+):
+    ids = due_messages(150)
+    smtp.inbox.delay = 0.05  # a slow server, so the stop lands mid-batch
+    workers.env["CELERY_BROKER_URL"] = own_redis.url
+    workers.start("one", concurrency=2)
+    publish_dispatch(times=3, broker_url=own_redis.url)
+    assert wait_for(lambda: sum(smtp.inbox.message_ids().values()) >= 20, timeout=60), (
+        workers.logs()
+    )
+
+    own_redis.stop()  # the tasks waiting in it are gone with it
+    left = Message.objects.open().count()
+    time.sleep(2)
+    own_redis.start()  # empty
+    # Beat keeps dispatching into the new Redis; the claims whose tasks were lost are
+    # taken again once their lease has run out.
+    workers.restarted = []
+    done = dispatch_until_nothing_is_open(timeout=60, supervise=workers, broker_url=own_redis.url)
+    time.sleep(1)  # anything sent twice would arrive now
+
+    report = f"{statuses()}, restarted {workers.restarted}\n{workers.logs(tail=60000)}"
+    assert left > 0  # the stop landed mid-batch
+    assert done, report
+    assert_each_sent_once(smtp, ids, report)
+    print(
+        f"\nREDIS STOPPED with {left} of 150 messages open; "
+        f"{workers.logs(tail=None).count('past their lease: claimed again')} dispatches "
+        "took claims again; "
+        f"workers that exited and were started again: {workers.restarted}"
+    )
 
 
 @pytest.mark.parametrize(
@@ -206,6 +274,51 @@ def test_a_mail_server_refusing_for_a_while_delays_its_message_fails_nothing_hol
         Message.objects.filter(pk__in=[m.pk for m in others]).values_list("sent_at", flat=True)
     )
     assert sent_last < stuck.sent_at
+
+
+# Half an hour of the defaults at a sixtieth: a 60 s first wait doubling to 5 minutes,
+# beat every 2 minutes, a 30-minute refusal, become 1 s, 5 s, 2 s and 30 s. (The
+# dispatch interval's floor is 5 s; the test dispatches every 2 s as the scaled beat.)
+SIXTIETH = 60
+
+
+@pytest.mark.parametrize(
+    "workers",
+    [
+        {
+            "CLINIC_MESSAGE_RETRY_BACKOFF": str(60 // SIXTIETH),
+            "CLINIC_MESSAGE_RETRY_BACKOFF_MAX": str(300 // SIXTIETH),
+            "CLINIC_DISPATCH_INTERVAL_SECONDS": "5",
+        }
+    ],
+    indirect=True,
+)
+def test_a_mail_server_refusing_everything_for_half_an_hour_scaled_down_fails_nothing(
+    smtp, workers
+):
+    ids = due_messages(30)
+    smtp.inbox.refuse_all = True
+    workers.start("one")
+    refusal_ends = time.monotonic() + 30 * 60 / SIXTIETH
+    while time.monotonic() < refusal_ends:
+        publish_dispatch()
+        time.sleep(120 / SIXTIETH)
+    refused_attempts = sum(Message.objects.values_list("attempts", flat=True))
+    smtp.inbox.refuse_all = False
+
+    done = dispatch_until_nothing_is_open(timeout=60)
+    time.sleep(1)  # anything sent twice would arrive now
+
+    report = f"{statuses()}\n{workers.logs(tail=20000)}"
+    assert done, report
+    assert_each_sent_once(smtp, ids, report)
+    # Every message was refused again and again through the outage, none given up.
+    fewest = min(Message.objects.values_list("attempts", flat=True))
+    assert fewest >= 5, report
+    print(
+        f"\nREFUSED for {30 * 60 / SIXTIETH:.0f}s: {refused_attempts} attempts refused, "
+        f"each message tried at least {fewest} times, 0 failed"
+    )
 
 
 def test_a_mail_server_answering_the_end_of_data_after_the_command_timeout_gets_it_once(
@@ -263,12 +376,9 @@ def test_the_workers_database_connections_terminated_mid_batch_lose_nothing_and_
         time.sleep(0.5)
     time.sleep(1)
 
-    received = smtp.inbox.message_ids()
     assert terminated > 0
-    assert set(received) == ids, workers.logs()
-    assert max(received.values()) == 1, workers.logs()
-    assert statuses() == {"sent": 200}
-    logs = "".join(p.read_text(errors="replace") for p in workers.log_dir.glob("*.log"))
+    assert_each_sent_once(smtp, ids, workers.logs())
+    logs = workers.logs(tail=None)
     print(
         f"\nTERMINATED {terminated} worker connections mid-batch; "
         f"{logs.count('marking it sent failed')} marks tried again, "
