@@ -520,19 +520,17 @@ def course_visits_shift(
 def course_schedule_visits(
     *, course: Course, first_at: dt.datetime, user: AbstractBaseUser | None = None
 ) -> list[Visit]:
-    """Book the sessions the plan has left from ``first_at``, on the weekdays of the
-    course's weekly rhythm counted from that day, at that time (the demo clinic and
-    scripts; staff book on the booking page)."""
+    """Book the sessions the plan has left on the usual weekdays of the course's rhythm
+    (Mon and Thu for two a week), at the time of ``first_at``, from its day on (the
+    demo clinic and scripts; staff book on the booking page)."""
     local = timezone.localtime(first_at)
     first_day = max(local.date(), course.start_date)
     if first_day > clinic_today() + PLANNING_HORIZON:
         raise ValidationError(_("Enter a first day within two years from today."))
-    shift = first_day.weekday()
-    weekdays = {(day + shift) % 7 for day in course_usual_weekdays(course)}
     return course_booking_confirm(
         course=course,
         by=user,
-        weekdays=weekdays,
-        time=local.time().replace(tzinfo=None, second=0, microsecond=0),
+        weekdays=course_usual_weekdays(course),
+        time=local.time().replace(second=0, microsecond=0),
         first_day=first_day,
     )
