@@ -512,9 +512,18 @@ def course_visits_shift(
         raise ValidationError(
             _("The course's sessions changed since the move was shown: show the move again.")
         )
-    for visit in visits:
+    # The rows are written one by one and PostgreSQL checks the therapist's no-overlap
+    # at each: a session moving later goes before the one whose slot it takes (the
+    # latest first), one moving earlier after the one leaving its slot (the earliest
+    # first).
+    later = sorted((v for v in visits if to[v.pk] > v.scheduled_at), key=lambda v: v.scheduled_at)
+    earlier = sorted(
+        (v for v in visits if to[v.pk] <= v.scheduled_at), key=lambda v: v.scheduled_at
+    )
+    ordered = [*reversed(later), *earlier]
+    for visit in ordered:
         visit.scheduled_at = to[visit.pk]
-    return visits_save(course=course, visits=visits, by=by)
+    return visits_save(course=course, visits=ordered, by=by)
 
 
 def course_schedule_visits(

@@ -122,16 +122,16 @@ def test_one_clash_refuses_the_whole_move_and_nothing_moves():
     therapist = anna()
     course = booked_course(therapist)
     before = schedule(course)
-    # The Thursday a week after session 4 (Thu 3 Dec) is taken.
-    booked_elsewhere(therapist, at(dt.date(2026, 12, 10), 17))
+    # The Thursday a week after the last session (Thu 24 Dec) is taken.
+    booked_elsewhere(therapist, at(dt.date(2026, 12, 31), 17))
 
     proposal = services.course_shift_propose(course=course, from_day=THURSDAY, by_days=7)
 
     assert proposal.problems == [
-        "Session 4 cannot move to Thu 10 Dec 17:00: Anna Kowalska already sees Mia Novak "
-        "17:00-18:00 on Thu 10 Dec."
+        "Session 10 cannot move to Thu 31 Dec 17:00: Anna Kowalska already sees Mia Novak "
+        "17:00-18:00 on Thu 31 Dec."
     ]
-    with pytest.raises(ValidationError, match="Session 4 cannot move"):
+    with pytest.raises(ValidationError, match="Session 10 cannot move"):
         services.course_visits_shift(course=course, proposal=proposal, by=None)
     assert schedule(course) == before
 
