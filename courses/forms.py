@@ -4,7 +4,8 @@ from django.forms.models import BaseInlineFormSet
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from courses import services
+from clinic.staff import StaffChoiceField
+from courses import selectors, services
 from courses.models import Course, Visit
 
 
@@ -126,3 +127,68 @@ class VisitInlineFormSet(BaseInlineFormSet):
             )
         except ValidationError as error:
             raise ValidationError(error.messages) from None
+
+
+WEEKDAY_CHOICES = [
+    (0, _("Mon")),
+    (1, _("Tue")),
+    (2, _("Wed")),
+    (3, _("Thu")),
+    (4, _("Fri")),
+    (5, _("Sat")),
+    (6, _("Sun")),
+]
+
+
+class _PlanFields(forms.Form):
+    """What the booking and moving pages share: the plan shown, carried back on
+    confirming so that exactly what staff saw is booked."""
+
+    plan = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def weekday_set(self) -> set[int]:
+        return {int(day) for day in self.cleaned_data.get("weekdays") or []}
+
+
+class BookingForm(_PlanFields):
+    weekdays = forms.TypedMultipleChoiceField(
+        label=_("Weekdays"),
+        choices=WEEKDAY_CHOICES,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "booking-weekdays"}),
+    )
+    time = forms.TimeField(label=_("Time"), widget=forms.TimeInput(attrs={"class": "vTimeField"}))
+    first_day = forms.DateField(
+        label=_("First day"), widget=forms.DateInput(attrs={"class": "vDateField"})
+    )
+    therapist = StaffChoiceField(
+        label=_("Therapist"),
+        queryset=None,
+        required=False,
+        empty_label=_("The course's therapist"),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["therapist"].queryset = selectors.therapists()
+
+
+class ShiftForm(_PlanFields):
+    from_day = forms.DateField(
+        label=_("Sessions from"), widget=forms.DateInput(attrs={"class": "vDateField"})
+    )
+    by_days = forms.IntegerField(
+        label=_("Move by days"), required=False, min_value=-365, max_value=365
+    )
+    weekdays = forms.TypedMultipleChoiceField(
+        label=_("Or onto weekdays"),
+        choices=WEEKDAY_CHOICES,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "booking-weekdays"}),
+    )
+    time = forms.TimeField(
+        label=_("At time"),
+        required=False,
+        widget=forms.TimeInput(attrs={"class": "vTimeField"}),
+    )

@@ -162,6 +162,11 @@ def visit_messages_sync(*, visits: Iterable[Visit], now: dt.datetime | None = No
             day_before = timing.same_time_days_later(visit.scheduled_at, -1)
             due = timing.next_sending_time(max(day_before, now))
             if due >= visit.scheduled_at:
+                # Too soon for a reminder: one due for the time it was booked before goes.
+                messages_cancel(
+                    queryset=reminder.filter(status=Message.Status.PENDING),
+                    reason=_("The visit moved too close to remind of it."),
+                )
                 continue
             # Moved visit: the pending reminder moves with it.
             reminder.filter(status=Message.Status.PENDING).exclude(due_at=due).update(due_at=due)

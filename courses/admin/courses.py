@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clinic.admin_errors import ClinicHistoryAdmin
 from courses import exports, services
+from courses.admin.booking import CourseBookingMixin
 from courses.admin.common import (
     VISIT_LOG_FIELDS,
     TherapistFieldMixin,
@@ -73,6 +74,7 @@ class VisitInline(admin.TabularInline):
 
 @admin.register(Course)
 class CourseAdmin(
+    CourseBookingMixin,
     PatientPhoneSearchMixin,
     TherapistFieldMixin,
     PainRiseAcknowledgementMixin,

@@ -1,6 +1,18 @@
-"""Writes for courses and visits (``writes``) and the rules across rows they enforce
-(``rules``), under one import: ``from courses import services``."""
+"""Writes for courses and visits (``writes``), the rules across rows they enforce
+(``rules``, ``booking``) and the one-step booking and rescheduling (``planning``), under
+one import: ``from courses import services``."""
 
+from courses.services.planning import (
+    BookingProposal,
+    PlannedSession,
+    course_booking_confirm,
+    course_booking_propose,
+    course_schedule_visits,
+    course_shift_propose,
+    course_usual_weekdays,
+    course_visits_shift,
+    visit_move,
+)
 from courses.services.rules import (
     VISIT_CLINICAL_FIELDS,
     course_check,
@@ -15,7 +27,6 @@ from courses.services.writes import (
     course_complete_early,
     course_delete,
     course_save,
-    course_schedule_visits,
     course_start,
     visit_next_sequence,
     visit_save,
@@ -24,6 +35,14 @@ from courses.services.writes import (
 )
 
 __all__ = [
+    "BookingProposal",
+    "PlannedSession",
+    "course_booking_confirm",
+    "course_booking_propose",
+    "course_shift_propose",
+    "course_usual_weekdays",
+    "course_visits_shift",
+    "visit_move",
     "VISIT_CLINICAL_FIELDS",
     "course_cancel",
     "course_check",

@@ -21,6 +21,7 @@ from clinic.staff import staff_name
 from clinic.timeutils import clinic_date, clinic_day_label
 from courses.models import Visit
 from hours.selectors import WorkingTime
+from patients.models import Patient
 
 EXCLUSION_CONSTRAINT = "visit_therapist_no_overlap"
 
@@ -34,8 +35,32 @@ def _span(visit: Visit) -> str:
     }
 
 
-def _overlap(a: Visit, b: Visit) -> bool:
-    return a.scheduled_at < b.ends_at and b.scheduled_at < a.ends_at
+def clash_words(
+    *,
+    therapist_id: int,
+    therapist_name: str,
+    patient: Patient,
+    start: dt.datetime,
+    end: dt.datetime,
+    other: Visit,
+) -> str | None:
+    """Why a session of ``patient`` with the therapist from ``start`` to ``end`` cannot
+    share its time with the booking ``other``, in words; None when they do not clash."""
+    if not (start < other.ends_at and other.scheduled_at < end):
+        return None
+    if other.therapist_id == therapist_id:
+        return _("%(therapist)s already sees %(patient)s %(span)s.") % {
+            "therapist": therapist_name,
+            "patient": other.course.patient.full_name,
+            "span": _span(other),
+        }
+    if other.course.patient_id == patient.pk:
+        return _("%(patient)s already has a session with %(therapist)s %(span)s.") % {
+            "patient": patient.full_name,
+            "therapist": staff_name(other.therapist),
+            "span": _span(other),
+        }
+    return None
 
 
 def visit_is_rebooked(visit: Visit) -> bool:
@@ -89,29 +114,16 @@ def visits_booking_errors(*, visits: Sequence[Visit], deleted: Sequence[Visit] =
         patient = visit.course.patient
         candidates = [*others, *staying, *rebooked[:index]]
         for other in candidates:
-            if not _overlap(visit, other):
-                continue
-            if other.therapist_id == visit.therapist_id:
-                errors.append(
-                    prefix
-                    + _("%(therapist)s already sees %(patient)s %(span)s.")
-                    % {
-                        "therapist": names[visit.therapist_id],
-                        "patient": other.course.patient.full_name,
-                        "span": _span(other),
-                    }
-                )
-                break
-            if other.course.patient_id == patient.pk:
-                errors.append(
-                    prefix
-                    + _("%(patient)s already has a session with %(therapist)s %(span)s.")
-                    % {
-                        "patient": patient.full_name,
-                        "therapist": staff_name(other.therapist),
-                        "span": _span(other),
-                    }
-                )
+            words = clash_words(
+                therapist_id=visit.therapist_id,
+                therapist_name=names[visit.therapist_id],
+                patient=patient,
+                start=visit.scheduled_at,
+                end=visit.ends_at,
+                other=other,
+            )
+            if words:
+                errors.append(prefix + words)
                 break
         if visit.status != Visit.Status.SCHEDULED:
             continue  # a session already given is recorded as it happened

@@ -6,7 +6,6 @@ course row locked, so two staff saving the same course cannot both pass a check 
 only one of them may pass, and a failing visit never leaves a half-updated course.
 """
 
-import datetime as dt
 from collections.abc import Sequence
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -274,17 +273,3 @@ def visits_delete(*, visits: Sequence[Visit], by: AbstractBaseUser | None = None
 
 def visit_next_sequence(course: Course) -> int:
     return (course.visits.aggregate(last=Max("sequence"))["last"] or 0) + 1
-
-
-def course_schedule_visits(
-    *, course: Course, first_at: dt.datetime, user: AbstractBaseUser | None = None
-) -> list[Visit]:
-    """Book the sessions the plan has left at the course's weekly rhythm."""
-    step = dt.timedelta(days=course.days_between_sessions())
-    start = visit_next_sequence(course)
-    left = course.planned_sessions - course.visits.booked().count()
-    visits = [
-        Visit(course=course, sequence=start + i, scheduled_at=first_at + step * i)
-        for i in range(max(0, left))
-    ]
-    return visits_save(course=course, visits=visits)
