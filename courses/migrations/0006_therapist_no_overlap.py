@@ -1,7 +1,9 @@
 """On PostgreSQL the database itself refuses two overlapping bookings of one therapist,
-so two staff booking the same slot at the same moment cannot both win. SQLite has no
-exclusion constraints: there the booking service checks under the database's write lock
-(docs/clinic-rules.md, "The diary")."""
+so two staff booking the same slot at the same moment cannot both win. Deferrable, so
+that one save may swap two sessions' slots (``courses.services.writes.visits_save``
+checks it once its rows are in place). SQLite has no exclusion constraints: there the
+booking service checks under the database's write lock (docs/clinic-rules.md, "The
+diary")."""
 
 from django.db import migrations
 
@@ -38,7 +40,7 @@ def add_constraint(apps, schema_editor):
     schema_editor.execute(
         f"ALTER TABLE courses_visit ADD CONSTRAINT {CONSTRAINT} EXCLUDE USING gist "
         f"(therapist_id WITH =, tstzrange(scheduled_at, ends_at) WITH &&) "
-        f"WHERE (status IN {BOOKED})"
+        f"WHERE (status IN {BOOKED}) DEFERRABLE INITIALLY IMMEDIATE"
     )
 
 

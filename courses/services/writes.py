@@ -7,10 +7,11 @@ only one of them may pass, and a failing visit never leaves a half-updated cours
 """
 
 from collections.abc import Sequence
+from contextlib import contextmanager
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,6 +33,20 @@ from courses.services.rules import (
     visits_proposed,
 )
 from messaging import services as messaging
+
+
+@contextmanager
+def _no_overlap_checked_at_the_end():
+    """On PostgreSQL, check the therapist's no-overlap constraint once all the visits of
+    a save are in place, so that sessions of one save may swap slots; still inside the
+    savepoint, so that a clash is told in words (SQLite has no such constraint)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET CONSTRAINTS {EXCLUSION_CONSTRAINT} DEFERRED")
+        yield
+        cursor.execute(f"SET CONSTRAINTS {EXCLUSION_CONSTRAINT} IMMEDIATE")
 
 
 def _lock_course(course: Course) -> Course:
@@ -231,7 +246,7 @@ def visits_save(
     for visit in deleted:
         visit.delete()
     try:
-        with transaction.atomic():
+        with transaction.atomic(), _no_overlap_checked_at_the_end():
             for visit in changed:
                 if by is not None:
                     # Outside a web request the history would not know who made the change.

@@ -317,3 +317,15 @@ def test_booking_two_cancelled_sessions_again_from_the_visit_list_saves_neither(
     assert response.status_code == 200
     assert "Anna Kowalska already sees" in response.content.decode()
     assert set(Visit.objects.values_list("status", flat=True)) == {Visit.Status.CANCELLED}
+
+
+def test_two_sessions_swap_slots_in_one_save(anna):
+    course = course_for(anna)
+    first = book(course, at(THURSDAY, 10))
+    second = book(course, at(THURSDAY + dt.timedelta(days=1), 10))
+
+    first.scheduled_at, second.scheduled_at = second.scheduled_at, first.scheduled_at
+    services.visits_save(course=course, visits=[first, second])
+
+    booked = dict(Visit.objects.values_list("sequence", "scheduled_at"))
+    assert booked == {1: at(THURSDAY + dt.timedelta(days=1), 10), 2: at(THURSDAY, 10)}
