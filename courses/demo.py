@@ -84,6 +84,7 @@ PLANS: list[Plan] = [
 FLAGGED_PLAN = 0  # reports pain 2+ points above the pain before a visit, left unacknowledged
 LAPSED_PLAN = 5  # due for a repeat course; the reminder went out
 MAILBOX_GONE_PLAN = 9  # the latest message bounced
+SETBACK_PLAN = 2  # the fourth session of each course hurt (besides the odd random one)
 MAILBOX_GONE_ERROR = "550 5.1.1 <%(email)s>: Recipient address rejected: mailbox unavailable"
 
 TECHNIQUES_NECK = ["stroking", "rubbing", "kneading", "stroking"]
@@ -100,6 +101,13 @@ WORKING_HOURS = {
     "anna.kowalska": {weekday: (dt.time(9), dt.time(17)) for weekday in range(5)},
     "ben.okafor": {weekday: (dt.time(12), dt.time(20)) for weekday in (0, 1, 3, 4)}
     | {5: (dt.time(10), dt.time(16))},
+}
+
+
+# Weekdays a patient may come on, by visits a week (Monday is 0).
+RHYTHMS = {
+    2: [(0, 3), (1, 4), (2, 5), (0, 2), (1, 3), (2, 4)],
+    3: [(0, 2, 4), (1, 3, 5), (0, 1, 3), (1, 2, 4)],
 }
 
 
@@ -180,8 +188,17 @@ def demo_hours_save(*, therapists: list[AbstractUser], today: dt.date) -> None:
 class _PatientHistory:
     """Builds one patient's courses and visits, as staff would have logged them."""
 
-    def __init__(self, *, rng: random.Random, patient: Patient, therapist, today: dt.date):
+    def __init__(
+        self,
+        *,
+        rng: random.Random,
+        patient: Patient,
+        therapist,
+        today: dt.date,
+        setback: bool = False,
+    ):
         self.rng, self.patient, self.therapist, self.today = rng, patient, therapist, today
+        self.setback = setback
         self.now = timezone.now()
 
     def course(self, *, status: str, region: str, kind: str, massage: str, age: int) -> Course:
@@ -203,8 +220,15 @@ class _PatientHistory:
                 status=Course.Status.PLANNED,
             )
         )
-        hour = self.rng.choice([9, 10, 11, 13, 14, 15, 16, 17])
-        visits = services.course_schedule_visits(course=course, first_at=_aware(start, hour))
+        # Patients come on their own weekdays, so the diary is full every day the clinic
+        # opens; the booking moves a session around a clash or a day off as staff would.
+        visits = services.course_booking_confirm(
+            course=course,
+            by=None,
+            weekdays=set(self.rng.choice(RHYTHMS[per_week])),
+            time=dt.time(self.rng.choice([10, 11, 12, 13, 14, 15])),
+            first_day=start,
+        )
         if status == "planned":
             return course
         past = [v for v in visits if v.scheduled_at < self.now]
@@ -250,7 +274,8 @@ class _PatientHistory:
             visit.duration_minutes = self._duration(course.region, early)
             # Patients rarely report no pain at all before a session.
             visit.pain_before = max(1, min(10, pain + rng.choice([-1, 0, 0, 1])))
-            if 0 < i < course.planned_sessions - 3 and rng.random() < 0.08:
+            hurt = rng.random() < 0.08 or (self.setback and i == 3)
+            if 0 < i < course.planned_sessions - 3 and hurt:
                 # The session hurt: the therapist eases off next time (docs/clinic-rules.md).
                 visit.pain_after = min(10, visit.pain_before + 1)
                 visit.notes = "Pain rose after kneading; reduce the force next session."
@@ -405,6 +430,7 @@ def demo_clinic_build(*, password: str, patients: int = 50, seed: int = SEED) ->
         user for user, (*_, role) in zip(staff, STAFF, strict=True) if role == roles.THERAPIST
     ]
     result = DemoClinic(usernames=[user.username for user in staff], password=password)
+    demo_hours_save(therapists=therapists, today=today)
 
     for index in range(patients):
         first = FIRST_NAMES[index % len(FIRST_NAMES)]
@@ -442,6 +468,7 @@ def demo_clinic_build(*, password: str, patients: int = 50, seed: int = SEED) ->
             patient=patient,
             therapist=therapists[index % len(therapists)],
             today=today,
+            setback=plan_index == SETBACK_PLAN,
         )
         for position, (status, region, kind, massage) in enumerate(plan):
             history.course(

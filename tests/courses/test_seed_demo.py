@@ -14,6 +14,8 @@ from clinic.timeutils import clinic_today
 from courses import services
 from courses.demo import MAILBOX_GONE_ERROR
 from courses.models import Course, MassageKind, Visit
+from courses.services.booking import visits_booking_errors
+from hours.models import OpeningHours, TimeOff, WorkingHours
 from messaging import timing
 from messaging.models import Feedback, Message
 from messaging.selectors import courses_with_pain_flag
@@ -102,6 +104,20 @@ def test_the_demo_obeys_the_one_open_course_per_region_rule(demo):
         .filter(n__gt=1)
     )
     assert not open_per_region.exists()
+
+
+def test_the_demos_diary_has_no_clash_and_books_inside_working_time(demo):
+    booked = list(Visit.objects.booked().select_related("course__patient"))
+    for visit in booked:
+        visit._stored_booking = None  # checked as if booked now
+    scheduled = [v for v in booked if v.status == Visit.Status.SCHEDULED]
+
+    # Every booking against all the others, the ones already given included.
+    assert visits_booking_errors(visits=booked) == []
+    assert scheduled and OpeningHours.objects.count() == 6
+    assert WorkingHours.objects.exists() and TimeOff.objects.exists()
+    today = timezone.localdate()
+    assert Visit.objects.filter(scheduled_at__date=today).exists()
 
 
 def test_demo_patients_have_valid_fictional_phone_numbers_in_e164(demo):
