@@ -27,7 +27,8 @@ def course_with_sessions_left(left: int, *, booked_this_week: int = 0, **kwargs)
         VisitFactory(
             course=course,
             sequence=11 - left + i,
-            scheduled_at=timezone.now() + dt.timedelta(minutes=1 + i),
+            # An hour apart: a therapist's bookings may not overlap.
+            scheduled_at=timezone.now() + dt.timedelta(minutes=1 + 60 * i),
         )
     return course
 
