@@ -13,7 +13,7 @@ from django.utils import timezone
 from clinic.roles import MANAGER, RECEPTION, THERAPIST
 from courses.diary import diary_day
 from courses.models import Visit
-from hours.models import OpeningHours, TimeOff, WorkingHours
+from hours.models import ClosedDay, OpeningHours, TimeOff, WorkingHours
 from tests.factories import CourseFactory, UserFactory, VisitFactory, staff_with_role
 
 pytestmark = pytest.mark.django_db
@@ -295,3 +295,25 @@ def test_the_grid_classes_exist_for_a_whole_day_and_the_longest_booking():
 
     assert all(f".row-{n} {{ grid-row-start: {n}; }}" in css for n in range(1, 97))
     assert all(f".span-{n} {{ grid-row-end: span {n}; }}" in css for n in range(1, 17))
+
+
+def test_a_closed_day_says_why_and_offers_no_free_slot(staff):
+    open_weekdays()
+    ClosedDay.objects.create(date=TUESDAY, reason="Staff training")
+    anna = UserFactory()
+    visit_at(anna, at(TUESDAY, 10))
+
+    page = diary(staff, TUESDAY)
+
+    assert "The clinic is closed on this day (Staff training)." in page
+    assert "diary-free" not in page
+    assert page.count('class="diary-visit ') == 1
+
+
+def test_a_day_that_is_not_a_date_shows_today(staff, time_machine):
+    time_machine.move_to(at(TUESDAY, 9))
+
+    response = staff.get(reverse("admin:diary"), {"day": "2026-02-30", "therapist": "x"})
+
+    assert response.status_code == 200
+    assert response.context["day"] == TUESDAY
