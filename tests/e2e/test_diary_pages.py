@@ -80,7 +80,16 @@ def test_the_day_and_the_week_lay_out_at_a_desktops_and_a_phones_width(
     browser, therapist, clinic_week, width
 ):
     browser.log_in("therapist", PASSWORD)
+    size = browser.driver.get_window_size()
     browser.driver.set_window_size(width, 900)
+    try:
+        look_at_the_day_and_the_week(browser, width)
+    finally:
+        # The browser is shared: the next test gets it at its usual size.
+        browser.driver.set_window_size(size["width"], size["height"])
+
+
+def look_at_the_day_and_the_week(browser, width: int) -> None:
     suffix = "-phone" if width == PHONE else ""
 
     browser.open(reverse("admin:diary"))
