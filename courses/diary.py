@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
 from clinic.staff import staff_name
@@ -158,7 +159,7 @@ class DiaryDay:
     day: dt.date
     grid: Grid
     columns: list[Column]
-    therapists: list  # every therapist, for the filter
+    therapists: list[AbstractBaseUser]  # every therapist, for the filter
     chosen: set[int]
     closed_reason: str | None
     clinic_open: bool
@@ -208,11 +209,11 @@ def diary_day(*, day: dt.date, therapist_ids: set[int] | None = None) -> DiaryDa
 
 @dataclass
 class DiaryWeek:
-    therapist: object | None
+    therapist: AbstractBaseUser | None
     monday: dt.date
     grid: Grid
     columns: list[Column]
-    therapists: list
+    therapists: list[AbstractBaseUser]
 
 
 def diary_week(*, therapist_id: int | None, day: dt.date) -> DiaryWeek:

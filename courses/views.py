@@ -22,10 +22,10 @@ class DiaryForm(forms.Form):
     """The GET form above the diary: which day, and which therapists."""
 
     day = forms.DateField(label=_("Day"), required=False, widget=forms.DateInput({"type": "date"}))
-    therapist = forms.CharField(required=False)
 
     def __init__(self, data, *args, **kwargs) -> None:
         super().__init__(data, *args, **kwargs)
+        # Several may be ticked; what is not a number names nobody.
         self.therapist_ids = {int(x) for x in data.getlist("therapist") if x.isdigit()}
 
     def chosen_day(self) -> dt.date:
