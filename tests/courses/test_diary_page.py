@@ -317,3 +317,14 @@ def test_a_day_that_is_not_a_date_shows_today(staff, time_machine):
 
     assert response.status_code == 200
     assert response.context["day"] == TUESDAY
+
+
+def test_the_pages_place_everything_by_classes_with_no_inline_style_or_script(staff):
+    anna = UserFactory()
+    visit_at(anna, at(TUESDAY, 10))
+
+    for name in ["admin:diary", "admin:diary_week"]:
+        page = diary(staff, TUESDAY, anna, name=name)
+        assert "diary-visit" in page
+        assert " style=" not in page
+        assert re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page) is None
