@@ -102,6 +102,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 
+def is_therapist(user) -> bool:
+    """Whether ``user`` has the Therapist role: their home page shows their own day.
+    Superusers run the whole clinic and see its day without asking the database."""
+    if user.is_superuser:
+        return False
+    return user.groups.filter(name=THERAPIST).exists()
+
+
 def role_permission_ids(
     patterns: list[str], *, apps: Apps = global_apps, using: str = DEFAULT_DB_ALIAS
 ) -> set[int]:

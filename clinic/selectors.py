@@ -20,17 +20,25 @@ class StaffHome:
     today: dt.date
     week_ends_on: dt.date
     visits_today: list[Visit] = field(default_factory=list)
+    # True when ``visits_today`` holds one therapist's own visits, not the clinic's.
+    own_day: bool = False
     courses_ending: list[Course] = field(default_factory=list)
     repeat_courses_due: list[Patient] = field(default_factory=list)
     failed_messages: list[Message] = field(default_factory=list)
     messages_needing_attention: list[Message] = field(default_factory=list)
 
 
-def staff_home(*, today: dt.date | None = None, with_messages: bool = True) -> StaffHome:
+def staff_home(
+    *,
+    today: dt.date | None = None,
+    with_messages: bool = True,
+    therapist_id: int | None = None,
+) -> StaffHome:
     """What the staff need to act on today, for the admin's home page.
 
     ``with_messages`` False leaves out the failed messages, for staff who may not see
-    the message log (therapists).
+    the message log (therapists). ``therapist_id`` narrows today's visits to that
+    therapist's own day; the clinic's whole day is in the diary.
     """
     today = today or clinic_today()
     # The clinic week ends on Sunday; on a Sunday "this week" is that day.
@@ -38,7 +46,8 @@ def staff_home(*, today: dt.date | None = None, with_messages: bool = True) -> S
     return StaffHome(
         today=today,
         week_ends_on=week_ends_on,
-        visits_today=visits_on_day(today),
+        visits_today=visits_on_day(today, therapist_id=therapist_id),
+        own_day=therapist_id is not None,
         courses_ending=courses_ending_by(week_ends_on),
         repeat_courses_due=patients_due_for_repeat_course(),
         failed_messages=messages_failed() if with_messages else [],

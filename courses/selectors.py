@@ -42,12 +42,15 @@ def patient_open_contraindications(patient_id: int) -> list[PatientContraindicat
 # --- the staff home page --------------------------------------------------------------
 
 
-def visits_on_day(day: dt.date) -> list[Visit]:
-    """The visits booked for one clinic-local day, cancelled ones left out, in time order."""
+def visits_on_day(day: dt.date, *, therapist_id: int | None = None) -> list[Visit]:
+    """The visits booked for one clinic-local day, cancelled ones left out, in time order;
+    only those booked with ``therapist_id`` when given."""
     start, end = clinic_day_bounds(day)
+    visits = Visit.objects.filter(scheduled_at__gte=start, scheduled_at__lt=end)
+    if therapist_id is not None:
+        visits = visits.filter(therapist_id=therapist_id)
     return list(
-        Visit.objects.filter(scheduled_at__gte=start, scheduled_at__lt=end)
-        .exclude(status=Visit.Status.CANCELLED)
+        visits.exclude(status=Visit.Status.CANCELLED)
         .select_related("course__patient", "therapist")
         .order_by("scheduled_at", "id")
     )

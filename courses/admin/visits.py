@@ -79,6 +79,17 @@ class VisitAdmin(TherapistFieldMixin, ClinicHistoryAdmin):
     ]
     inlines = [VisitFeedbackInline]
 
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict:
+        # The diary's free slots link here with the therapist and the time to book; the
+        # admin hands GET values over as text, which a date-and-time widget cannot show.
+        initial = super().get_changeform_initial_data(request)
+        if "scheduled_at" in initial:
+            try:
+                initial["scheduled_at"] = forms.DateTimeField().clean(initial["scheduled_at"])
+            except forms.ValidationError:
+                del initial["scheduled_at"]
+        return initial
+
     def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
         # A saved visit stays on its course: moving it would rewrite two courses' records.
         moved = ["course"] if obj is not None else []

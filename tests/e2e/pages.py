@@ -241,8 +241,9 @@ class StaffBrowser:
             "return arguments[0].scrollWidth > arguments[0].clientWidth", element
         )
 
-    def screenshot(self, name: str) -> Path:
-        """Save the whole page (up to a sane height) as docs/screenshots/<name>.png."""
+    def screenshot(self, name: str, *, width: int = SCREENSHOT_WIDTH) -> Path:
+        """Save the whole page (up to a sane height) as docs/screenshots/<name>.png, at
+        ``width`` pixels (a phone's 390, say)."""
         SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
         # A blinking caret in a focused field would make every run's picture differ.
         self.driver.execute_script("document.activeElement && document.activeElement.blur()")
@@ -252,6 +253,9 @@ class StaffBrowser:
                 "return document.getAnimations().every(a => a.playState !== 'running')"
             )
         )
+        size = self.driver.get_window_size()
+        # The page is as tall as it lays out at the width of the picture.
+        self.driver.set_window_size(width, size["height"])
         # The dashboard's floated columns are not counted in the document's scroll height,
         # so measure down to the lowest element.
         height = self.driver.execute_script(
@@ -259,11 +263,10 @@ class StaffBrowser:
             "document.querySelectorAll('body *'), e => e.getBoundingClientRect().bottom"
             " + window.scrollY))"
         )
-        size = self.driver.get_window_size()
         # The window's height includes the browser's own bars; the page gets the rest.
         bars = self.driver.execute_script("return window.outerHeight - window.innerHeight")
         self.driver.set_window_size(
-            SCREENSHOT_WIDTH, min(int(height) + 20, SCREENSHOT_MAX_HEIGHT) + int(bars)
+            width, min(int(height) + 20, SCREENSHOT_MAX_HEIGHT) + int(bars)
         )
         try:
             path = SCREENSHOTS_DIR / f"{name}.png"
