@@ -91,14 +91,9 @@ def test_reception_books_a_course_from_its_page_and_a_taken_slot_is_refused(
     assert not mia.visits.exists()
     browser.screenshot("booking-refused")
 
-    # The therapist's week: the visit list filtered by the therapist.
+    # The therapist's week in the diary: a therapist opening it sees their own.
     browser.log_in("therapist", PASSWORD)
-    week_end = monday + dt.timedelta(days=7)
-    browser.open(
-        reverse("admin:courses_visit_changelist")
-        + f"?therapist__id__exact={therapist.pk}"
-        + f"&scheduled_at__gte={monday.isoformat()}&scheduled_at__lt={week_end.isoformat()}"
-    )
-    week = browser.text("#result_list")
+    browser.open(reverse("admin:diary_week") + f"?day={monday.isoformat()}")
+    week = browser.text(".diary-grid")
     assert week.count("Ada Lovelace") == 2
     assert week.count("Alan Turing") == 1
