@@ -225,7 +225,7 @@ class _PatientHistory:
         visits = services.course_booking_confirm(
             course=course,
             by=None,
-            weekdays=set(self.rng.choice(RHYTHMS[per_week])),
+            weekdays=self._weekdays(status, per_week),
             time=dt.time(self.rng.choice([10, 11, 12, 13, 14, 15])),
             first_day=start,
         )
@@ -283,6 +283,14 @@ class _PatientHistory:
                 visit.pain_after = max(0, visit.pain_before - rng.choice([1, 1, 2, 2, 3]))
                 pain = max(1, pain - (1 if i % 2 else rng.choice([0, 1])))
         services.visits_save(course=course, visits=visits)
+
+    def _weekdays(self, status: str, per_week: int) -> set[int]:
+        """The patient's weekdays; a course running now comes today, if the clinic is
+        open, so the diary and the home page have today's sessions to show."""
+        rhythms = RHYTHMS[per_week]
+        if status == "active":
+            rhythms = [r for r in rhythms if self.today.weekday() in r] or rhythms
+        return set(self.rng.choice(rhythms))
 
     def _start(self, status: str, planned: int, per_week: int, massage: str, age: int) -> dt.date:
         """A start date that gives the course its status once its past sessions are logged."""

@@ -33,6 +33,7 @@ from hypothesis import strategies as st
 from clinic.roles import MANAGER, RECEPTION, THERAPIST
 from courses.models import Course
 from hours.models import ClosedDay, OpeningHours, TimeOff, WorkingHours
+from hours.services import calendar_feed_renew
 from messaging import services as messaging_services
 from patients import services as patient_services
 from tests.bad_input.conftest import rolled_back, tried
@@ -161,6 +162,7 @@ class Clinic:
         AccessLog.objects.create(**access, username="x")
         AccessFailureLog.objects.create(**access, username="x")
         OpeningHours.objects.create(weekday=0, starts=dt.time(9), ends=dt.time(20))
+        calendar_feed_renew(user=therapist)
         ClosedDay.objects.create(date=dt.date(2026, 12, 25), reason="Christmas Day")
         WorkingHours.objects.create(
             therapist=therapist, weekday=0, starts=dt.time(9), ends=dt.time(17)
