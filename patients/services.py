@@ -145,23 +145,74 @@ def patient_set_reminders_consent(
     source: str = ConsentChange.Source.STAFF,
     by: AbstractBaseUser | None = None,
 ) -> bool:
-    """Give or withdraw consent to reminders. Returns False when nothing changed."""
+    """Give or withdraw consent to every message. Returns False when nothing changed.
+
+    Consent given again covers the repeat-course reminders too, even if the patient had
+    stopped only those before.
+    """
     locked = Patient.objects.select_for_update().get(pk=patient.pk)
-    if locked.reminders_consent == given:
+    if locked.reminders_consent == given and (not given or locked.repeat_reminders_consent):
         return False
     now = timezone.now()
     locked.reminders_consent, locked.reminders_consent_changed_at = given, now
-    if by is not None and by.is_authenticated:
-        locked._history_user = by
-    # save() rather than update(), so that the patient's history shows the change too.
-    locked.save(update_fields=["reminders_consent", "reminders_consent_changed_at"])
-    patient.reminders_consent, patient.reminders_consent_changed_at = given, now
-    ConsentChange.objects.create(
-        patient=patient, given=given, changed_at=now, source=source, recorded_by=by
-    )
+    if given:
+        locked.repeat_reminders_consent = True
+    _consent_record(patient, locked, source=source, by=by, given=given, now=now)
     if not given:
         messaging.patient_messages_cancel(patient=patient)
     return True
+
+
+@transaction.atomic
+def patient_stop_repeat_reminders(
+    *,
+    patient: Patient,
+    source: str = ConsentChange.Source.STAFF,
+    by: AbstractBaseUser | None = None,
+) -> bool:
+    """Stop only the repeat-course reminders; the messages of a course in progress (visit
+    reminders, check-ins, the follow-up) go on. Returns False when nothing changed."""
+    locked = Patient.objects.select_for_update().get(pk=patient.pk)
+    if not locked.reminders_consent or not locked.repeat_reminders_consent:
+        return False
+    locked.repeat_reminders_consent = False
+    _consent_record(
+        patient,
+        locked,
+        source=source,
+        by=by,
+        given=False,
+        now=timezone.now(),
+        scope=ConsentChange.Scope.REPEAT_COURSE_REMINDERS,
+    )
+    messaging.patient_repeat_reminders_cancel(
+        patient=patient, reason=_("The patient stopped the repeat-course reminders.")
+    )
+    return True
+
+
+def _consent_record(
+    patient: Patient,
+    locked: Patient,
+    *,
+    source: str,
+    by: AbstractBaseUser | None,
+    given: bool,
+    now: dt.datetime,
+    scope: str = ConsentChange.Scope.ALL,
+) -> None:
+    """Save the consent fields of ``locked`` (and copy them onto ``patient``) and record
+    the change with who made it and from where."""
+    if by is not None and by.is_authenticated:
+        locked._history_user = by
+    fields = ["reminders_consent", "reminders_consent_changed_at", "repeat_reminders_consent"]
+    # save() rather than update(), so that the patient's history shows the change too.
+    locked.save(update_fields=fields)
+    for field in fields:
+        setattr(patient, field, getattr(locked, field))
+    ConsentChange.objects.create(
+        patient=patient, given=given, changed_at=now, source=source, recorded_by=by, scope=scope
+    )
 
 
 @transaction.atomic
