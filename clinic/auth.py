@@ -69,7 +69,7 @@ class LockoutHandler(AxesDatabaseHandler):
         headroom = []
         for parameter, attempts in zip(parameters, attempts_list, strict=True):
             key = (parameter,) if isinstance(parameter, str) else tuple(parameter)
-            if key == ("username",) and exempt:
+            if len(key) == 1 and exempt:
                 continue
             limit = settings.AXES_FAILURE_LIMIT if len(key) > 1 else limits[key[0]]
             headroom.append(limit - self._count(attempts))
@@ -81,10 +81,12 @@ class LockoutHandler(AxesDatabaseHandler):
 
     @staticmethod
     def _signed_in_here_before(request, credentials: dict | None) -> bool:
-        """Failures from elsewhere never lock a user name out of an address it signed in from.
+        """Only a user name's own failures at an address it signed in from lock it out there.
 
         Otherwise anyone could keep a therapist out of the clinic by guessing their
-        password from a few addresses of their own, again after every cool-off.
+        password from a few addresses of their own, again after every cool-off; and the
+        staff's typos, all from the clinic's one address, would add up to lock everyone
+        out of it.
         """
         username = get_client_username(request, credentials)
         if not username:

@@ -352,8 +352,8 @@ CLINIC_LOGIN_FAILURE_LIMITS = {
     "ip_address": env_int("CLINIC_LOGIN_FAILURES_PER_ADDRESS", 10, minimum=1),
     "username": env_int("CLINIC_LOGIN_FAILURES_PER_USER", 10, minimum=1),
 }
-# A user name is never locked out by failures elsewhere at an address it signed in from
-# within these days, so guessing from afar cannot keep the user out of the clinic.
+# At an address a user name signed in from within these days, only its own failures
+# there count against it (clinic.auth.LockoutHandler).
 CLINIC_LOGIN_KNOWN_ADDRESS_DAYS = env_int("CLINIC_LOGIN_KNOWN_ADDRESS_DAYS", 90, minimum=0)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("CLINIC_LOGIN_LOCKOUT_MINUTES", 30, minimum=1))
 # Failures during a lockout do not prolong it: it ends on time however long an attacker

@@ -106,3 +106,16 @@ def test_the_user_signing_in_does_not_clear_guesses_from_elsewhere(staff):
 
     assert _login("anna", "guess", ADDRESSES[2]).status_code == 200
     assert _login("anna", "guess", ADDRESSES[3]).status_code == 429
+
+
+def test_colleagues_typos_at_the_clinic_do_not_lock_everyone_out_of_it(staff):
+    for name in USERS:
+        assert _login(name, PASSWORD, CLINIC).status_code == 302
+    for name in USERS:
+        for n in range(3):
+            assert _login(name, f"typo-{n}", CLINIC).status_code == 200
+
+    assert _login("anna", PASSWORD, CLINIC).status_code == 302
+    # Someone who never signed in from there is held to the address's limit.
+    UserFactory(username="newcomer")
+    assert _login("newcomer", PASSWORD, CLINIC).status_code == 429
