@@ -245,3 +245,18 @@ def test_a_made_up_choice_stops_nothing(client, reminded):
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
     assert _consent(reminded.patient) == (True, True)
+
+
+def test_opening_the_link_costs_one_query_and_stopping_as_many_for_many_messages(
+    client, reminded, django_assert_num_queries
+):
+    path = _header_link(reminded)
+    with django_assert_num_queries(1):
+        client.get(path)
+    for number in range(2, 12):
+        MessageFactory(course=reminded.course, number=number)
+
+    with django_assert_num_queries(9):
+        client.post(path, {"scope": "all"})
+
+    assert not Message.objects.filter(patient=reminded.patient).open().exists()
