@@ -354,19 +354,30 @@ AUTHENTICATION_BACKENDS = [
     "clinic.auth.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Failed logins per user name and address before the pair is locked out.
+AXES_HANDLER = "clinic.auth.LockoutHandler"
+# Failures are counted three ways, each with its limit (clinic.auth.LockoutHandler):
+# per user name and address (a mistyped password), per address across user names (one
+# password tried on many staff) and per user name across addresses (one user name
+# guessed from many machines).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address", "username"]
 AXES_FAILURE_LIMIT = env_int("CLINIC_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+CLINIC_LOGIN_FAILURE_LIMITS = {
+    "ip_address": env_int("CLINIC_LOGIN_FAILURES_PER_ADDRESS", 10, minimum=1),
+    "username": env_int("CLINIC_LOGIN_FAILURES_PER_USER", 10, minimum=1),
+}
+# At an address a user name signed in from within these days, only its own failures
+# there count against it (clinic.auth.LockoutHandler).
+CLINIC_LOGIN_KNOWN_ADDRESS_DAYS = env_int("CLINIC_LOGIN_KNOWN_ADDRESS_DAYS", 90, minimum=0)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("CLINIC_LOGIN_LOCKOUT_MINUTES", 30, minimum=1))
-# Locking the user name alone would let anyone lock a therapist out of the clinic.
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Failures during a lockout do not prolong it: it ends on time however long an attacker
+# goes on, and the real user can sign in again.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
-# Behind a reverse proxy, the number of proxies in front of Django, so that axes reads
-# the client's address from X-Forwarded-For rather than the proxy's.
-AXES_IPWARE_PROXY_COUNT = env_int("CLINIC_PROXY_COUNT", 0, minimum=0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
-)
-if AXES_IPWARE_PROXY_COUNT:
+# Reverse proxies in front of Django: the client's address is read from X-Forwarded-For
+# that many hops from the right (clinic.auth.client_ip_address).
+CLINIC_PROXY_COUNT = env_int("CLINIC_PROXY_COUNT", 0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "clinic.auth.client_ip_address"
+if CLINIC_PROXY_COUNT:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Staff sessions end after this many seconds without a request.

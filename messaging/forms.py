@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from messaging.models import Feedback
+from patients.models import ConsentChange
 
 
 class FeedbackForm(forms.ModelForm):
@@ -27,3 +28,33 @@ class FeedbackForm(forms.ModelForm):
         self.helper = FormHelper()
         self.helper.layout = Layout(InlineRadios("pain"), "comment")
         self.helper.add_input(Submit("submit", _("Send my answer")))
+
+
+class UnsubscribeForm(forms.Form):
+    """Which messages to stop: everything unless the patient picks the repeat-course
+    reminders alone. A one-click unsubscribe from the mail client sends no choice."""
+
+    scope = forms.ChoiceField(
+        label=_("Which messages do you want to stop?"),
+        choices=[
+            (ConsentChange.Scope.ALL, _("All messages from us")),
+            (
+                ConsentChange.Scope.REPEAT_COURSE_REMINDERS,
+                _(
+                    "Only the reminders to book a repeat course: keep the reminders of "
+                    "booked visits and the questions about a course in progress"
+                ),
+            ),
+        ],
+        initial=ConsentChange.Scope.ALL,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Stop these messages")))
+
+    def clean_scope(self) -> str:
+        return self.cleaned_data["scope"] or ConsentChange.Scope.ALL

@@ -332,7 +332,7 @@ def email_for(message: Message) -> EmailMultiAlternatives:
             unsubscribe = _absolute(
                 reverse(
                     "messaging:unsubscribe",
-                    args=[tokens.token_for(message=message, purpose=tokens.UNSUBSCRIBE)],
+                    args=[tokens.unsubscribe_token(patient=message.patient)],
                 )
             )
             context["unsubscribe_url"] = unsubscribe

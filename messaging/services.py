@@ -38,7 +38,9 @@ def message_schedule(
     Idempotent: the unique constraints name the message, so calling twice (a retried
     task, a double click) finds the first row instead of making a second.
     """
-    if kind != Message.Kind.STAFF_ALERT and not patient.may_be_messaged:
+    if kind != Message.Kind.STAFF_ALERT and patient.why_not_messaged(
+        repeat_course_reminder=kind == Message.Kind.REPEAT_COURSE_REMINDER
+    ):
         return None
     key = Message.identity(kind, course=course, visit=visit, feedback=feedback, number=number)
     due = timing.next_sending_time(due_at)
@@ -108,11 +110,11 @@ def patient_messages_forget(*, patient: Patient) -> None:
     Feedback.objects.filter(patient=patient).exclude(comment="").update(comment="")
 
 
-def patient_repeat_reminders_cancel(*, patient: Patient) -> int:
-    """A new course answers the repeat-course reminders."""
+def patient_repeat_reminders_cancel(*, patient: Patient, reason: str = "") -> int:
+    """A new course answers the repeat-course reminders (or the patient stopped them)."""
     return messages_cancel(
         queryset=Message.objects.filter(patient=patient, kind=Message.Kind.REPEAT_COURSE_REMINDER),
-        reason=_("The patient has a new course."),
+        reason=reason or _("The patient has a new course."),
     )
 
 
@@ -226,9 +228,12 @@ def why_not_send(message: Message) -> str | None:
         if not message.course.therapist.email:
             return _("The therapist has no e-mail address.")
         return None
+    reason = message.patient.why_not_messaged(
+        repeat_course_reminder=message.kind == Message.Kind.REPEAT_COURSE_REMINDER
+    )
+    if reason:
+        return reason
     patient = message.patient
-    if not patient.may_be_messaged:
-        return patient.why_not_messaged()
     if message.kind == Message.Kind.REPEAT_COURSE_REMINDER and (
         _has_newer_course(message) or patient.courses.open().exists()
     ):

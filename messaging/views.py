@@ -11,9 +11,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from messaging import services, tokens
-from messaging.forms import FeedbackForm
+from messaging.forms import FeedbackForm, UnsubscribeForm
 from patients.models import ConsentChange
-from patients.services import patient_set_reminders_consent
+from patients.services import patient_set_reminders_consent, patient_stop_repeat_reminders
 
 
 def _bad_link(request: HttpRequest) -> HttpResponse:
@@ -77,17 +77,37 @@ def feedback(request: HttpRequest, token: str) -> HttpResponse:
 
 
 # One-click unsubscribe (RFC 8058) posts from the mail client without a CSRF token; the
-# signed token is the proof. A GET only shows the button, so link scanners change nothing.
+# signed token is the proof. A GET only shows the choice, so link scanners change nothing.
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     try:
-        message = tokens.message_from_token(token=token, purpose=tokens.UNSUBSCRIBE)
+        patient = tokens.patient_from_unsubscribe_token(token=token)
     except tokens.BadLink:
         return _bad_link(request)
-    if request.method == "POST":
-        patient_set_reminders_consent(
-            patient=message.patient, given=False, source=ConsentChange.Source.PATIENT_LINK
+    if not patient.reminders_consent:
+        return render(
+            request,
+            "messaging/unsubscribed.html",
+            {"scope": ConsentChange.Scope.ALL, "already": True},
         )
-        return render(request, "messaging/unsubscribed.html")
-    return render(request, "messaging/unsubscribe.html")
+    # Bound on every POST: a one-click request carries no choice and means everything.
+    form = UnsubscribeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        scope = form.cleaned_data["scope"]
+        if scope == ConsentChange.Scope.REPEAT_COURSE_REMINDERS:
+            changed = patient_stop_repeat_reminders(
+                patient=patient, source=ConsentChange.Source.PATIENT_LINK
+            )
+        else:
+            changed = patient_set_reminders_consent(
+                patient=patient, given=False, source=ConsentChange.Source.PATIENT_LINK
+            )
+        return render(
+            request, "messaging/unsubscribed.html", {"scope": scope, "already": not changed}
+        )
+    return render(
+        request,
+        "messaging/unsubscribe.html",
+        {"form": form, "repeat_stopped": not patient.repeat_reminders_consent},
+    )

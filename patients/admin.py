@@ -97,7 +97,7 @@ class ConsentChangeInline(admin.TabularInline):
     model = ConsentChange
     extra = 0
     can_delete = False
-    fields = ["given", "changed_at", "source", "recorded_by"]
+    fields = ["given", "scope", "changed_at", "source", "recorded_by"]
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
@@ -177,6 +177,7 @@ class PatientAdmin(PatientPhoneSearchMixin, ClinicHistoryAdmin):
     ordering = ["last_name", "first_name", "id"]
     readonly_fields = [
         "reminders_consent_changed_at",
+        "repeat_reminders_consent",
         "next_repeat_reminder",
         "created_at",
         "anonymised_at",
@@ -190,6 +191,7 @@ class PatientAdmin(PatientPhoneSearchMixin, ClinicHistoryAdmin):
                 "fields": [
                     "reminders_consent",
                     "reminders_consent_changed_at",
+                    "repeat_reminders_consent",
                     "next_repeat_reminder",
                 ]
             },
@@ -351,11 +353,11 @@ class PatientContraindicationAdmin(ClinicHistoryAdmin):
 
 @admin.register(ConsentChange)
 class ConsentChangeAdmin(ClinicHistoryAdmin):
-    list_display = ["patient", "given", "changed_at", "source", "recorded_by"]
-    list_filter = ["given", "source"]
+    list_display = ["patient", "given", "scope", "changed_at", "source", "recorded_by"]
+    list_filter = ["given", "scope", "source"]
     list_select_related = ["patient", "recorded_by"]
     search_fields = ["patient__first_name", "patient__last_name"]
-    fields = ["patient", "given", "changed_at", "source", "recorded_by"]
+    fields = ["patient", "given", "scope", "changed_at", "source", "recorded_by"]
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -1,4 +1,5 @@
 import datetime as dt
+import secrets
 from collections.abc import Collection
 from functools import reduce
 from operator import or_
@@ -80,6 +81,11 @@ class PatientQuerySet(models.QuerySet):
         )
 
 
+def new_link_key() -> str:
+    """A random key that names a patient in the links sent to them, in place of an id."""
+    return secrets.token_urlsafe(16)
+
+
 class Patient(models.Model):
     class Channel(models.TextChoices):
         EMAIL = "email", _("E-mail")
@@ -104,12 +110,20 @@ class Patient(models.Model):
     reminders_consent_changed_at = models.DateTimeField(
         _("consent given or withdrawn at"), null=True, blank=True
     )
+    # A patient may stop only the repeat-course reminders through their link, and keep
+    # the messages of a course in progress. Giving consent again restores them.
+    repeat_reminders_consent = models.BooleanField(
+        _("consents to repeat-course reminders"), default=True, editable=False
+    )
+    # 128 random bits: no two patients get the same key, so no unique constraint (and
+    # no uniqueness query on every save) is needed; the index finds a link's patient.
+    link_key = models.CharField(max_length=32, db_index=True, default=new_link_key, editable=False)
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
     anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
 
     objects = PatientQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["created_at"])
+    history = HistoricalRecords(excluded_fields=["created_at", "link_key"])
 
     class Meta:
         verbose_name = _("patient")
@@ -146,12 +160,15 @@ class Patient(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    def why_not_messaged(self) -> str | None:
-        """Why the clinic may not write to the patient now, or None if it may."""
+    def why_not_messaged(self, *, repeat_course_reminder: bool = False) -> str | None:
+        """Why the clinic may not write to the patient now (a repeat-course reminder, if
+        ``repeat_course_reminder``), or None if it may."""
         if not self.reminders_consent:
             return str(_("The patient withdrew consent to messages."))
         if not self.email:
             return str(_("The patient has no e-mail address."))
+        if repeat_course_reminder and not self.repeat_reminders_consent:
+            return str(_("The patient stopped the repeat-course reminders."))
         return None
 
     @property
@@ -170,6 +187,10 @@ class ConsentChange(models.Model):
         STAFF = "staff", _("Recorded by staff")
         PATIENT_LINK = "patient_link", _("Patient, through a link")
 
+    class Scope(models.TextChoices):
+        ALL = "all", _("All messages")
+        REPEAT_COURSE_REMINDERS = "repeat_course_reminders", _("Repeat-course reminders only")
+
     patient = models.ForeignKey(
         Patient,
         on_delete=models.CASCADE,
@@ -179,6 +200,9 @@ class ConsentChange(models.Model):
     given = models.BooleanField(_("consent given"))
     changed_at = models.DateTimeField(_("changed at"))
     source = models.CharField(_("source"), max_length=20, choices=Source.choices)
+    scope = models.CharField(
+        _("messages"), max_length=30, choices=Scope.choices, default=Scope.ALL
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -196,7 +220,10 @@ class ConsentChange(models.Model):
         ordering = ["-changed_at", "-id"]
 
     def __str__(self) -> str:
-        return str(_("given") if self.given else _("withdrawn"))
+        state = _("given") if self.given else _("withdrawn")
+        if self.scope == self.Scope.ALL:
+            return str(state)
+        return f"{state} ({self.get_scope_display()})"
 
 
 class Contraindication(models.Model):

@@ -1,8 +1,11 @@
 import datetime as dt
+import json
 from collections.abc import Collection
 from typing import Any
 
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
@@ -142,23 +145,74 @@ def patient_set_reminders_consent(
     source: str = ConsentChange.Source.STAFF,
     by: AbstractBaseUser | None = None,
 ) -> bool:
-    """Give or withdraw consent to reminders. Returns False when nothing changed."""
+    """Give or withdraw consent to every message. Returns False when nothing changed.
+
+    Consent given again covers the repeat-course reminders too, even if the patient had
+    stopped only those before.
+    """
     locked = Patient.objects.select_for_update().get(pk=patient.pk)
-    if locked.reminders_consent == given:
+    if locked.reminders_consent == given and (not given or locked.repeat_reminders_consent):
         return False
     now = timezone.now()
     locked.reminders_consent, locked.reminders_consent_changed_at = given, now
-    if by is not None and by.is_authenticated:
-        locked._history_user = by
-    # save() rather than update(), so that the patient's history shows the change too.
-    locked.save(update_fields=["reminders_consent", "reminders_consent_changed_at"])
-    patient.reminders_consent, patient.reminders_consent_changed_at = given, now
-    ConsentChange.objects.create(
-        patient=patient, given=given, changed_at=now, source=source, recorded_by=by
-    )
+    if given:
+        locked.repeat_reminders_consent = True
+    _consent_record(patient, locked, source=source, by=by, given=given, now=now)
     if not given:
         messaging.patient_messages_cancel(patient=patient)
     return True
+
+
+@transaction.atomic
+def patient_stop_repeat_reminders(
+    *,
+    patient: Patient,
+    source: str = ConsentChange.Source.STAFF,
+    by: AbstractBaseUser | None = None,
+) -> bool:
+    """Stop only the repeat-course reminders; the messages of a course in progress (visit
+    reminders, check-ins, the follow-up) go on. Returns False when nothing changed."""
+    locked = Patient.objects.select_for_update().get(pk=patient.pk)
+    if not locked.reminders_consent or not locked.repeat_reminders_consent:
+        return False
+    locked.repeat_reminders_consent = False
+    _consent_record(
+        patient,
+        locked,
+        source=source,
+        by=by,
+        given=False,
+        now=timezone.now(),
+        scope=ConsentChange.Scope.REPEAT_COURSE_REMINDERS,
+    )
+    messaging.patient_repeat_reminders_cancel(
+        patient=patient, reason=_("The patient stopped the repeat-course reminders.")
+    )
+    return True
+
+
+def _consent_record(
+    patient: Patient,
+    locked: Patient,
+    *,
+    source: str,
+    by: AbstractBaseUser | None,
+    given: bool,
+    now: dt.datetime,
+    scope: str = ConsentChange.Scope.ALL,
+) -> None:
+    """Save the consent fields of ``locked`` (and copy them onto ``patient``) and record
+    the change with who made it and from where."""
+    if by is not None and by.is_authenticated:
+        locked._history_user = by
+    fields = ["reminders_consent", "reminders_consent_changed_at", "repeat_reminders_consent"]
+    # save() rather than update(), so that the patient's history shows the change too.
+    locked.save(update_fields=fields)
+    for field in fields:
+        setattr(patient, field, getattr(locked, field))
+    ConsentChange.objects.create(
+        patient=patient, given=given, changed_at=now, source=source, recorded_by=by, scope=scope
+    )
 
 
 @transaction.atomic
@@ -194,6 +248,72 @@ def _pointing_at(
         for relation in model._meta.related_objects
         if relation.one_to_many or relation.one_to_one
     ]
+
+
+def _ids_ever(model: type[models.Model], field: str, pks: Collection[Any]) -> set[Any]:
+    """The ids of ``model``'s rows whose ``field`` points at ``pks``, deleted ones
+    included when the model keeps a history."""
+    lookup = {f"{field}__in": pks}
+    ids = set(model._base_manager.filter(**lookup).values_list("pk", flat=True))
+    if hasattr(model, "history"):
+        ids.update(model.history.filter(**lookup).values_list("id", flat=True))
+    return ids
+
+
+def _rows_about(patient: Patient) -> dict[type[models.Model], set[Any]]:
+    """Every row, current or deleted, of the patient and of what points at the patient
+    and at those rows (a course's visits), by model."""
+    rows = {Patient: {patient.pk}}
+    for relation in Patient._meta.related_objects:
+        if relation.one_to_many or relation.one_to_one:
+            model = relation.related_model
+            ids = _ids_ever(model, relation.field.name, [patient.pk])
+            rows.setdefault(model, set()).update(ids)
+            for child in model._meta.related_objects:
+                if ids and (child.one_to_many or child.one_to_one):
+                    child_ids = _ids_ever(child.related_model, child.field.name, ids)
+                    rows.setdefault(child.related_model, set()).update(child_ids)
+    return rows
+
+
+def _replaced(value: Any, replacements: dict[str, str]) -> Any:
+    if isinstance(value, str):
+        for old, new in replacements.items():
+            value = value.replace(old, new)
+        return value
+    if isinstance(value, list):
+        return [_replaced(item, replacements) for item in value]
+    if isinstance(value, dict):
+        return {key: _replaced(item, replacements) for key, item in value.items()}
+    return value
+
+
+def _admin_log_forget(patient: Patient, replacements: dict[str, str]) -> None:
+    """Rewrite the admin's action log where it names the patient.
+
+    Each entry keeps the name an object had when it was changed: the patient's own, and
+    that of each course and visit (their names hold the patient's), in the entry's title
+    and in its change message, which names the rows changed on the page. Only entries
+    about the patient's rows are touched, so a namesake keeps their name.
+    """
+    replacements = {old: new for old, new in replacements.items() if old}
+    entries = []
+    for model, ids in _rows_about(patient).items():
+        if not ids:
+            continue
+        entries += LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(model, for_concrete_model=False),
+            object_id__in=[str(pk) for pk in ids],
+        )
+    for entry in entries:
+        entry.object_repr = _replaced(entry.object_repr, replacements)[:200]
+        try:
+            message = json.loads(entry.change_message)
+        except ValueError:
+            entry.change_message = _replaced(entry.change_message, replacements)
+        else:
+            entry.change_message = json.dumps(_replaced(message, replacements))
+    LogEntry.objects.bulk_update(entries, ["object_repr", "change_message"])
 
 
 def patient_export_data(*, patient: Patient, by: AbstractBaseUser | None = None) -> dict:
@@ -280,6 +400,11 @@ def patient_anonymise(*, patient: Patient, by: AbstractBaseUser | None = None) -
     courses.update(notes="")
     Visit.objects.filter(course_id__in=course_ids).update(notes="")
 
+    # Every name, address and number the patient ever had, before the history goes.
+    identities = {
+        (version.full_name, version.email, str(version.phone or ""))
+        for version in [locked, *(row.instance for row in Patient.history.filter(id=locked.pk))]
+    }
     # The history would otherwise keep every name and note the patient ever had.
     Patient.history.filter(id=locked.pk).delete()
     PatientContraindication.history.filter(patient_id=locked.pk).delete()
@@ -299,6 +424,11 @@ def patient_anonymise(*, patient: Patient, by: AbstractBaseUser | None = None) -
     locked._change_reason = _("Anonymised at the patient's request")
     locked.full_clean()
     locked.save()
+    # Longest first, so that a full name goes before a part of it that is also a name.
+    replacements = {}
+    for name, email, phone in identities:
+        replacements.update({name: locked.full_name, email: "", phone: ""})
+    _admin_log_forget(locked, dict(sorted(replacements.items(), key=lambda r: -len(r[0]))))
     DataRightsEvent.objects.create(
         patient=locked,
         action=DataRightsEvent.Action.ANONYMISED,

@@ -152,7 +152,7 @@ def test_patient_unsubscribes_and_no_later_message_is_queued(browser, therapist,
     browser.driver.delete_all_cookies()
     browser.open(link)
     browser.screenshot("unsubscribe")
-    browser.submit_with(browser.find("main form button[type=submit]"))
+    browser.submit_with(browser.find("main form [type=submit]"))
     assert "You will receive no more messages from us." in browser.text("main")
     browser.screenshot("unsubscribed")
 
