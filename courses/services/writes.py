@@ -9,6 +9,7 @@ only one of them may pass, and a failing visit never leaves a half-updated cours
 from collections.abc import Sequence
 from contextlib import contextmanager
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -23,6 +24,7 @@ from courses.services.booking import (
     EXCLUSION_CONSTRAINT,
     course_day_conflicts,
     visit_clash_refusal,
+    visit_is_rebooked,
     visits_booking_errors,
 )
 from courses.services.rules import (
@@ -47,6 +49,23 @@ def _no_overlap_checked_at_the_end():
         cursor.execute(f"SET CONSTRAINTS {EXCLUSION_CONSTRAINT} DEFERRED")
         yield
         cursor.execute(f"SET CONSTRAINTS {EXCLUSION_CONSTRAINT} IMMEDIATE")
+
+
+def _lock_diaries(visits: Sequence[Visit]) -> None:
+    """Take the diaries of the therapists a save books, in one order, before checking
+    them: a second booking of the same therapist waits for the first to commit, then
+    sees it and is refused in words. Without it, two saves that each wait at the end for
+    the other's row would deadlock on the deferred no-overlap constraint. ``no_key``: a
+    visit referring to the therapist may still be written meanwhile."""
+    therapist_ids = {v.therapist_id for v in visits if visit_is_rebooked(v)}
+    if therapist_ids:
+        User = get_user_model()
+        list(
+            User.objects.select_for_update(no_key=True)
+            .filter(pk__in=therapist_ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
 
 
 def _lock_course(course: Course) -> Course:
@@ -239,6 +258,7 @@ def visits_save(
     visits_check_clinical_permission(visits=changed, by=by)
     proposed = visits_proposed(course=locked, changed=changed, deleted=deleted)
     course_visits_validate(course=locked, visits=proposed, deleted=deleted)
+    _lock_diaries(changed)
     errors = course_day_conflicts(visits=proposed, changed=changed)
     errors += visits_booking_errors(visits=changed, deleted=deleted)
     if errors:
