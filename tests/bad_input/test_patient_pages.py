@@ -75,7 +75,7 @@ def test_a_link_of_random_text_is_refused(client, check_in, text):
 @given(data=st.data())
 def test_a_truncated_link_is_refused(client, check_in, data):
     tried("feedback link, truncated")
-    token = tokens.token_for(message=check_in, purpose=tokens.FEEDBACK)
+    token = tokens.feedback_token(message=check_in)
     cut = data.draw(st.integers(min_value=1, max_value=len(token) - 1))
     with rolled_back():
         _assert_refused_link(client, token[:cut])
@@ -84,7 +84,7 @@ def test_a_truncated_link_is_refused(client, check_in, data):
 @given(data=st.data())
 def test_a_link_with_an_altered_character_is_refused(client, check_in, data):
     tried("feedback link, one character altered")
-    token = tokens.token_for(message=check_in, purpose=tokens.FEEDBACK)
+    token = tokens.feedback_token(message=check_in)
     at = data.draw(st.integers(min_value=0, max_value=len(token) - 1))
     alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_:."
     new = data.draw(st.sampled_from(alphabet).filter(lambda c: c != token[at]))
@@ -123,7 +123,7 @@ def test_a_link_past_its_age_is_refused(client, check_in, settings, late):
     tried("feedback link, expired")
     sent = dt.datetime(2026, 6, 1, 12, tzinfo=dt.UTC)
     with time_machine.travel(sent, tick=False):
-        token = tokens.token_for(message=check_in, purpose=tokens.FEEDBACK)
+        token = tokens.feedback_token(message=check_in)
     opened = sent + dt.timedelta(days=settings.CLINIC_LINK_MAX_AGE_DAYS, seconds=late)
     with time_machine.travel(opened, tick=False), rolled_back():
         _assert_refused_link(client, token)
@@ -133,9 +133,7 @@ def test_a_link_past_its_age_is_refused(client, check_in, settings, late):
 
 
 def _answer(client, message: Message, **data):
-    url = reverse(
-        "messaging:feedback", args=[tokens.token_for(message=message, purpose=tokens.FEEDBACK)]
-    )
+    url = reverse("messaging:feedback", args=[tokens.feedback_token(message=message)])
     return client.post(url, data)
 
 
