@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from clinic.staff import staff_name
 from courses.models import PAIN_VALIDATORS, PainScoreField
+from patients.models import new_link_key
 
 
 class MessageQuerySet(models.QuerySet):
@@ -107,6 +108,9 @@ class Message(models.Model):
         _("reminder no."), default=1, help_text=_("1 for the first repeat-course reminder, …")
     )
     due_at = models.DateTimeField(_("due at"))
+    # Names the message in its feedback link (``tokens.feedback_token``): random, so the
+    # link shows no id, and unique, so it finds one message.
+    link_key = models.CharField(max_length=32, unique=True, default=new_link_key, editable=False)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )

@@ -298,12 +298,14 @@ def messages_retry_failed(*, queryset) -> int:
 
 # --- the e-mail -----------------------------------------------------------------------
 
+# What a lock screen or a shared inbox shows: the clinic's name and neutral words, never
+# what the patient is treated for or how they feel (the body says no more either).
 SUBJECTS = {
-    Message.Kind.REPEAT_COURSE_REMINDER: lambda: _("Time for your next massage course"),
+    Message.Kind.REPEAT_COURSE_REMINDER: lambda: _("Time to book your next course"),
     Message.Kind.VISIT_REMINDER: lambda: _("Reminder of your visit"),
-    Message.Kind.POST_VISIT_CHECK_IN: lambda: _("How is your back today?"),
-    Message.Kind.END_OF_COURSE_FOLLOW_UP: lambda: _("How is your back since your course?"),
-    Message.Kind.STAFF_ALERT: lambda: _("A patient reports more pain"),
+    Message.Kind.POST_VISIT_CHECK_IN: lambda: _("A quick question"),
+    Message.Kind.END_OF_COURSE_FOLLOW_UP: lambda: _("A quick question"),
+    Message.Kind.STAFF_ALERT: lambda: _("A patient's answer needs your attention"),
 }
 
 
@@ -342,7 +344,7 @@ def email_for(message: Message) -> EmailMultiAlternatives:
                 context["feedback_url"] = _absolute(
                     reverse(
                         "messaging:feedback",
-                        args=[tokens.token_for(message=message, purpose=tokens.FEEDBACK)],
+                        args=[tokens.feedback_token(message=message)],
                     )
                 )
             if message.visit_id:

@@ -1,4 +1,9 @@
-"""Pages for patients, reached only through signed links in their messages."""
+"""Pages for patients, reached only through signed links in their messages.
+
+Every response, error pages included, is marked ``Cache-Control: no-store, private``
+(``never_cache``): a shared computer's browser, or a proxy between the patient and the
+clinic, keeps no copy of a page about someone's treatment.
+"""
 
 import datetime as dt
 import math
@@ -7,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -37,10 +43,11 @@ def _already_answered(request: HttpRequest) -> HttpResponse:
     return render(request, "messaging/feedback_thanks.html", {"already": True})
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def feedback(request: HttpRequest, token: str) -> HttpResponse:
     try:
-        message = tokens.message_from_token(token=token, purpose=tokens.FEEDBACK)
+        message = tokens.message_from_feedback_token(token=token)
     except tokens.BadLink:
         return _bad_link(request)
     # A patient who asked to be forgotten has no answers to give through old links.
@@ -78,6 +85,7 @@ def feedback(request: HttpRequest, token: str) -> HttpResponse:
 
 # One-click unsubscribe (RFC 8058) posts from the mail client without a CSRF token; the
 # signed token is the proof. A GET only shows the choice, so link scanners change nothing.
+@never_cache
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:

@@ -82,7 +82,8 @@ class PatientQuerySet(models.QuerySet):
 
 
 def new_link_key() -> str:
-    """A random key that names a patient in the links sent to them, in place of an id."""
+    """A random key that names a patient, or a message, in the links sent to patients, in
+    place of an id."""
     return secrets.token_urlsafe(16)
 
 

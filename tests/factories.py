@@ -3,6 +3,7 @@ import datetime as dt
 import factory
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core import signing
 from django.utils import timezone
 
 from courses.models import Course, CourseKind, MassageKind, SpineRegion, Visit
@@ -203,6 +204,12 @@ class MessageFactory(factory.django.DjangoModelFactory):
     patient = factory.SelfAttribute("course.patient")
     number = factory.Sequence(lambda n: n + 1)
     due_at = factory.LazyFunction(timezone.now)
+
+
+def ids_token(message: Message, *, salt: str) -> str:
+    """A link token of the form sent before links carried keys: the message's and its
+    patient's ids, signed (still accepted from e-mails already sent)."""
+    return signing.dumps({"m": message.pk, "p": message.patient_id}, salt=salt, compress=True)
 
 
 class CheckInFactory(MessageFactory):

@@ -15,7 +15,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import lxml.html
 import pytest
@@ -31,6 +31,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from clinic.roles import MANAGER, RECEPTION, THERAPIST
+from courses import exports
 from courses.models import Course
 from hours.models import ClosedDay, OpeningHours, TimeOff, WorkingHours
 from hours.services import calendar_feed_renew
@@ -197,6 +198,9 @@ class Clinic:
         before = snapshot()
         response = getattr(client, method)(url, data or {})
         assert response.status_code < 500, (method, url, data)
+        if response.streaming:
+            # An export is written as it is read: an error would come only now.
+            b"".join(response.streaming_content)
         refused = response.status_code != 302 or any(
             message.level >= WARNING for message in get_messages(response.wsgi_request)
         )
@@ -312,14 +316,11 @@ def _change_url(model, pk: str) -> str:
     return reverse(url_name(model, "change"), args=[pk])
 
 
-@given(data=st.data())
-def test_list_pages_answer_any_query_string(clinic, data):
-    model, model_admin = data.draw(st.sampled_from(ADMINS))
-    role = data.draw(st.sampled_from(ROLES))
-    url = reverse(url_name(model, "changelist"))
+def list_query_string(clinic: Clinic, model, model_admin) -> st.SearchStrategy[dict]:
+    """Hostile values for the parameters a change list reads: its own, the filters the
+    page offers (read from its links) and the date hierarchy's."""
     names = {"o", "q", "p", "all", "e", "_to_field", "_popup", "_facets", "not_a_filter"}
-    # The filters the page offers, read from its links, and the date hierarchy's.
-    page = clinic.clients["superuser"].get(url)
+    page = clinic.clients["superuser"].get(reverse(url_name(model, "changelist")))
     if page.status_code == 200:
         for href in lxml.html.fromstring(page.content).xpath(
             '//*[@id="changelist-filter"]//a/@href'
@@ -327,9 +328,15 @@ def test_list_pages_answer_any_query_string(clinic, data):
             names.update(name for name, _ in parse_qsl(urlsplit(href).query))
     if model_admin.date_hierarchy:
         names.update(f"{model_admin.date_hierarchy}__{part}" for part in ("year", "month", "day"))
-    params = data.draw(
-        st.dictionaries(st.sampled_from(sorted(names)), hostile(clinic.ids), max_size=4)
-    )
+    return st.dictionaries(st.sampled_from(sorted(names)), hostile(clinic.ids), max_size=4)
+
+
+@given(data=st.data())
+def test_list_pages_answer_any_query_string(clinic, data):
+    model, model_admin = data.draw(st.sampled_from(ADMINS))
+    role = data.draw(st.sampled_from(ROLES))
+    url = reverse(url_name(model, "changelist"))
+    params = data.draw(list_query_string(clinic, model, model_admin))
     tried("admin list, query string")
     with rolled_back():
         clinic.request(role, "get", url, params)
@@ -480,3 +487,74 @@ def test_autocomplete_answers_any_term_and_field(clinic, data):
     tried("admin autocomplete, any term")
     with rolled_back():
         clinic.request(role, "get", reverse("admin:autocomplete"), params)
+
+
+# --- exports ---------------------------------------------------------------------------
+
+COURSE_ADMIN = admin.site._registry[Course]
+
+
+@given(data=st.data())
+def test_course_exports_answer_any_query_string_and_format(clinic, data):
+    """The CSV and JSON exports read the course list's filters from the address."""
+    role = data.draw(st.sampled_from(ROLES))
+    format = data.draw(st.sampled_from(sorted(exports.FORMATS)) | st.text(max_size=10))
+    params = data.draw(list_query_string(clinic, Course, COURSE_ADMIN))
+    tried("course export, query string")
+    try:
+        url = reverse("admin:courses_course_export", args=[format])
+    except NoReverseMatch:
+        return
+    with rolled_back():
+        clinic.request(role, "get", url, params)
+
+
+@given(data=st.data())
+def test_the_course_pdf_answers_any_id(clinic, data):
+    role = data.draw(st.sampled_from(ROLES))
+    pk = data.draw(an_id(clinic.pks[Course], clinic.ids))
+    tried("course PDF, any id")
+    try:
+        url = reverse("admin:courses_course_pdf", args=[pk])
+    except NoReverseMatch:
+        return  # the address takes whole numbers only
+    with rolled_back():
+        clinic.request(role, "get", url, {"q": data.draw(hostile(clinic.ids))})
+
+
+EXPORT_ACTIONS = [
+    (model, name)
+    for model, model_admin in ADMINS
+    for name in model_admin.actions or ()
+    if isinstance(name, str) and name.startswith("export")
+]
+
+
+@given(data=st.data())
+def test_export_actions_answer_any_selection(clinic, data):
+    """The course summaries' CSV and a patient's data, for any ids, all rows or none."""
+    model, action = data.draw(st.sampled_from(EXPORT_ACTIONS))
+    role = data.draw(st.sampled_from(ROLES))
+    ids = an_id(clinic.pks[model], clinic.ids)
+    selection = {
+        "action": action,
+        "_selected_action": data.draw(st.lists(ids, max_size=3)),
+        "select_across": data.draw(st.sampled_from(["0", "1", ""]) | hostile(clinic.ids)),
+        "index": data.draw(st.sampled_from(["0", "1"]) | hostile(clinic.ids)),
+    }
+    params = data.draw(st.dictionaries(st.sampled_from(["o", "q", "p"]), hostile(clinic.ids)))
+    url = reverse(url_name(model, "changelist"))
+    if params:
+        url += "?" + urlencode(params)
+    tried("admin export action, any selection")
+    client = clinic.clients[role]
+    client.cookies.pop("messages", None)
+    with rolled_back():
+        before = snapshot()
+        response = client.post(url, selection)
+        assert response.status_code < 500, (url, selection)
+        if response.streaming:
+            b"".join(response.streaming_content)
+        # A patient's data export records who exported it; anything else changes nothing.
+        if "Content-Disposition" not in response:
+            assert snapshot() == before, ("a refused export changed rows", url, selection)

@@ -34,7 +34,7 @@ def _check_in() -> Message:
 
 
 def _url(message: Message) -> str:
-    token = tokens.token_for(message=message, purpose=tokens.FEEDBACK)
+    token = tokens.feedback_token(message=message)
     return reverse("messaging:feedback", args=[token])
 
 

@@ -1,6 +1,7 @@
-"""The patient's answer page: tampered links, pain scores that are not 0-10, long and
-unusual comments, and the same answer posted again. Each gets a clear page and nothing
-partial is saved."""
+"""The patient pages: links to the answer and unsubscribe pages that are random,
+truncated, altered, expired, signed for another purpose or naming a foreign pair; pain
+scores that are not 0-10, long and unusual comments, and the same answer posted again.
+Each gets a clear page, never a server error, and nothing partial is saved."""
 
 import base64
 import datetime as dt
@@ -15,8 +16,9 @@ from hypothesis import strategies as st
 
 from messaging import tokens
 from messaging.models import AnswerAttempts, Feedback, Message
+from patients.models import ConsentChange, Patient
 from tests.bad_input.conftest import rolled_back, tried
-from tests.factories import MessageFactory, VisitFactory
+from tests.factories import MessageFactory, VisitFactory, ids_token
 
 pytestmark = pytest.mark.django_db
 
@@ -38,104 +40,175 @@ def check_in(db, settings) -> Message:
     )
 
 
-def _url(token: str) -> str:
-    return "/p/feedback/" + quote(token, safe="") + "/"
+FEEDBACK_PAGE, UNSUBSCRIBE_PAGE = "feedback", "unsubscribe"
+# Each kind of link a patient may hold: the page it opens and how its token is made. The
+# older forms carry ids and are still accepted from e-mails already sent.
+LINKS = {
+    "feedback": (FEEDBACK_PAGE, lambda m: tokens.feedback_token(message=m)),
+    "feedback, older form": (FEEDBACK_PAGE, lambda m: ids_token(m, salt=tokens.FEEDBACK)),
+    "unsubscribe": (UNSUBSCRIBE_PAGE, lambda m: tokens.unsubscribe_token(patient=m.patient)),
+    "unsubscribe, older form": (
+        UNSUBSCRIBE_PAGE,
+        lambda m: ids_token(m, salt=tokens.UNSUBSCRIBE),
+    ),
+}
+# What each page does with a token, to tell an alteration that changes nothing (two
+# spellings of the same signed value) from one that reaches someone else.
+RESOLVE = {
+    FEEDBACK_PAGE: lambda token: tokens.message_from_feedback_token(token=token),
+    UNSUBSCRIBE_PAGE: lambda token: tokens.patient_from_unsubscribe_token(token=token),
+}
 
 
-def _assert_refused_link(client, token: str) -> None:
-    response = client.post(_url(token), {"pain": "3", "comment": "hello"})
+def _url(token: str, page: str = FEEDBACK_PAGE) -> str:
+    return f"/p/{page}/" + quote(token, safe="") + "/"
+
+
+def _assert_refused_link(client, token: str, page: str = FEEDBACK_PAGE) -> None:
+    response = client.post(_url(token, page), {"pain": "3", "comment": "hello"})
     body = response.content.decode()
     # A token with a "/" in it reaches no page at all: refused just the same.
     assert response.status_code in {400, 404}
     if response.status_code == 400:
         assert "This link does not work" in body
+        assert "no-store" in response["Cache-Control"]
     assert NAME not in body
     assert not Feedback.objects.exists()
     assert not AnswerAttempts.objects.exists()
+    assert not ConsentChange.objects.exists()
+    assert Patient.objects.filter(reminders_consent=False).count() == 0
 
 
 # --- tampered links --------------------------------------------------------------------
 
 
-@given(raw=st.binary(min_size=1, max_size=300))
-def test_a_link_of_random_bytes_is_refused(client, check_in, raw):
-    tried("feedback link, random bytes")
+@given(raw=st.binary(min_size=1, max_size=300), page=st.sampled_from(sorted(RESOLVE)))
+def test_a_link_of_random_bytes_is_refused(client, check_in, raw, page):
+    tried(f"{page} link, random bytes")
     token = base64.urlsafe_b64encode(raw).decode()
     with rolled_back():
-        _assert_refused_link(client, token)
+        _assert_refused_link(client, token, page)
 
 
-@given(text=st.text(st.characters(exclude_categories=["Cs"]), min_size=1, max_size=200))
-def test_a_link_of_random_text_is_refused(client, check_in, text):
-    tried("feedback link, random text")
+@given(
+    text=st.text(st.characters(exclude_categories=["Cs"]), min_size=1, max_size=200),
+    page=st.sampled_from(sorted(RESOLVE)),
+)
+def test_a_link_of_random_text_is_refused(client, check_in, text, page):
+    tried(f"{page} link, random text")
     with rolled_back():
-        _assert_refused_link(client, text)
+        _assert_refused_link(client, text, page)
 
 
 @given(data=st.data())
 def test_a_truncated_link_is_refused(client, check_in, data):
-    tried("feedback link, truncated")
-    token = tokens.token_for(message=check_in, purpose=tokens.FEEDBACK)
+    link = data.draw(st.sampled_from(sorted(LINKS)))
+    page, make = LINKS[link]
+    tried(f"{link} link, truncated")
+    token = make(check_in)
     cut = data.draw(st.integers(min_value=1, max_value=len(token) - 1))
     with rolled_back():
-        _assert_refused_link(client, token[:cut])
+        _assert_refused_link(client, token[:cut], page)
 
 
 @given(data=st.data())
 def test_a_link_with_an_altered_character_is_refused(client, check_in, data):
-    tried("feedback link, one character altered")
-    token = tokens.token_for(message=check_in, purpose=tokens.FEEDBACK)
+    link = data.draw(st.sampled_from(sorted(LINKS)))
+    page, make = LINKS[link]
+    tried(f"{link} link, one character altered")
+    token = make(check_in)
     at = data.draw(st.integers(min_value=0, max_value=len(token) - 1))
     alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_:."
     new = data.draw(st.sampled_from(alphabet).filter(lambda c: c != token[at]))
     altered = token[:at] + new + token[at + 1 :]
-    # Base64 can spell the same bytes two ways in its last character, and a "." before
-    # the payload only says it is compressed: the few changes that leave the signed
-    # value the same are not tampering.
     try:
-        same = signing.loads(altered, salt=tokens.FEEDBACK) == signing.loads(
-            token, salt=tokens.FEEDBACK
-        )
-    except signing.BadSignature:
-        same = False
+        reached = RESOLVE[page](altered)
+    except tokens.BadLink:
+        reached = None
     with rolled_back():
-        if same:
-            assert client.get(_url(altered)).status_code == 200
+        if reached is None:
+            _assert_refused_link(client, altered, page)
         else:
-            _assert_refused_link(client, altered)
+            # Only another spelling of the same signed value may still work.
+            assert reached in (check_in, check_in.patient), (link, altered)
+            assert client.get(_url(altered, page)).status_code == 200
 
 
 @given(
+    data=st.data(),
     salt=st.one_of(
-        st.just(tokens.UNSUBSCRIBE),
-        st.text(max_size=40).filter(lambda s: s != tokens.FEEDBACK),
-    )
+        st.sampled_from(
+            [tokens.FEEDBACK, tokens.FEEDBACK_KEY, tokens.UNSUBSCRIBE, tokens.UNSUBSCRIBE_PATIENT]
+        ),
+        st.text(max_size=40),
+    ),
 )
-def test_a_link_signed_for_another_purpose_is_refused(client, check_in, salt):
-    tried("feedback link, another purpose's salt")
-    token = signing.dumps({"m": check_in.pk, "p": check_in.patient_id}, salt=salt, compress=True)
+def test_a_link_signed_for_another_purpose_or_naming_a_foreign_key_is_refused(
+    client, check_in, data, salt
+):
+    """Every key and id pair the clinic signs, under any salt, on the page it was not
+    made for: refused. So is a correctly signed pair of a message and another patient on
+    the answer page."""
+    other = MessageFactory(status=Message.Status.SENT)
+    page = data.draw(st.sampled_from(sorted(RESOLVE)))
+    # An unsubscribe link of the older form needs only the patient's id (it works after
+    # its message is gone), so a signed pair with another message still names its patient.
+    valid = {
+        FEEDBACK_PAGE: {(tokens.FEEDBACK_KEY, "key"), (tokens.FEEDBACK, "ids")},
+        UNSUBSCRIBE_PAGE: {
+            (tokens.UNSUBSCRIBE_PATIENT, "patient key"),
+            (tokens.UNSUBSCRIBE, "ids"),
+            (tokens.UNSUBSCRIBE, "foreign ids"),
+        },
+    }[page]
+    value = data.draw(st.sampled_from(["key", "patient key", "ids", "foreign ids"]))
+    if (salt, value) in valid:
+        return
+    timestamped = signing.TimestampSigner(salt=salt)
+    token = {
+        "key": lambda: timestamped.sign(check_in.link_key),
+        "patient key": lambda: signing.Signer(salt=salt).sign(check_in.patient.link_key),
+        "ids": lambda: ids_token(check_in, salt=salt),
+        "foreign ids": lambda: signing.dumps(
+            {"m": check_in.pk, "p": other.patient_id}, salt=salt, compress=True
+        ),
+    }[value]()
+    tried(f"{page} link, another purpose or a foreign pair")
     with rolled_back():
+        _assert_refused_link(client, token, page)
+
+
+@given(
+    late=st.integers(min_value=1, max_value=10 * 365 * 86400),
+    link=st.sampled_from(["feedback", "feedback, older form"]),
+)
+def test_a_feedback_link_past_its_age_is_refused(client, check_in, settings, late, link):
+    tried(f"{link} link, expired")
+    sent = dt.datetime(2026, 6, 1, 12, tzinfo=dt.UTC)
+    with time_machine.travel(sent, tick=False):
+        token = LINKS[link][1](check_in)
+    opened = sent + dt.timedelta(days=settings.CLINIC_LINK_MAX_AGE_DAYS, seconds=late)
+    with time_machine.travel(opened, tick=False), rolled_back():
         _assert_refused_link(client, token)
 
 
 @given(late=st.integers(min_value=1, max_value=10 * 365 * 86400))
-def test_a_link_past_its_age_is_refused(client, check_in, settings, late):
-    tried("feedback link, expired")
+def test_an_unsubscribe_link_works_however_old_it_is(client, check_in, settings, late):
+    tried("unsubscribe link, years old")
     sent = dt.datetime(2026, 6, 1, 12, tzinfo=dt.UTC)
     with time_machine.travel(sent, tick=False):
-        token = tokens.token_for(message=check_in, purpose=tokens.FEEDBACK)
-    opened = sent + dt.timedelta(days=settings.CLINIC_LINK_MAX_AGE_DAYS, seconds=late)
-    with time_machine.travel(opened, tick=False), rolled_back():
-        _assert_refused_link(client, token)
+        token = tokens.unsubscribe_token(patient=check_in.patient)
+    with time_machine.travel(sent + dt.timedelta(seconds=late), tick=False), rolled_back():
+        response = client.post(_url(token, UNSUBSCRIBE_PAGE))
+        assert response.status_code == 200
+        assert Patient.objects.get(pk=check_in.patient_id).reminders_consent is False
 
 
 # --- what the patient types ------------------------------------------------------------
 
 
 def _answer(client, message: Message, **data):
-    url = reverse(
-        "messaging:feedback", args=[tokens.token_for(message=message, purpose=tokens.FEEDBACK)]
-    )
+    url = reverse("messaging:feedback", args=[tokens.feedback_token(message=message)])
     return client.post(url, data)
 
 

@@ -9,14 +9,14 @@ from django.urls import reverse
 
 from messaging import tokens
 from messaging.models import AnswerAttempts, Feedback, Message
-from tests.factories import MessageFactory
+from tests.factories import MessageFactory, ids_token
 from tests.security.test_hardening import EVENT_HANDLER, INLINE_SCRIPT, INLINE_STYLE
 
 pytestmark = pytest.mark.django_db
 
 
-def feedback_url(message, purpose: str = tokens.FEEDBACK) -> str:
-    return reverse("messaging:feedback", args=[tokens.token_for(message=message, purpose=purpose)])
+def feedback_url(message) -> str:
+    return reverse("messaging:feedback", args=[tokens.feedback_token(message=message)])
 
 
 @pytest.fixture
@@ -92,7 +92,7 @@ def test_opening_the_page_does_not_count_as_an_attempt(client, check_in, attempt
 
 
 def test_a_tampered_link_is_refused_before_anything_is_counted(client, check_in, attempts):
-    token = tokens.token_for(message=check_in, purpose=tokens.FEEDBACK)
+    token = tokens.feedback_token(message=check_in)
     for n in range(10):
         client.post(reverse("messaging:feedback", args=[token + str(n)]), {"pain": "4"})
 
@@ -128,9 +128,11 @@ def test_an_answer_that_raced_another_gets_the_friendly_page_not_an_error(
     assert list(Feedback.objects.values_list("pain", flat=True)) == [3]
 
 
-def test_ids_in_a_token_cannot_be_swapped_without_breaking_the_signature(client, check_in):
+def test_ids_in_a_link_of_the_older_form_cannot_be_swapped_without_breaking_the_signature(
+    client, check_in
+):
     other = MessageFactory(status=Message.Status.SENT)
-    token = tokens.token_for(message=check_in, purpose=tokens.FEEDBACK)
+    token = ids_token(check_in, salt=tokens.FEEDBACK)
     payload, rest = token.split(":", 1)
     swapped = signing.dumps({"m": other.pk, "p": other.patient_id}, compress=True).split(":")[0]
 
@@ -143,13 +145,18 @@ def test_ids_in_a_token_cannot_be_swapped_without_breaking_the_signature(client,
     assert not Feedback.objects.exists()
 
 
-def test_the_token_names_only_the_message_and_its_patient(check_in):
-    token = tokens.token_for(message=check_in, purpose=tokens.FEEDBACK)
+def test_the_key_in_a_link_cannot_be_swapped_for_another_messages_without_breaking_it(
+    client, check_in
+):
+    other = MessageFactory(status=Message.Status.SENT)
+    key, rest = tokens.feedback_token(message=check_in).split(":", 1)
 
-    payload = signing.loads(token, salt=tokens.FEEDBACK)
+    response = client.post(
+        reverse("messaging:feedback", args=[f"{other.link_key}:{rest}"]), {"pain": "9"}
+    )
 
-    assert set(payload) == {"m", "p"}
-    assert check_in.patient.first_name not in token and check_in.patient.email not in token
+    assert response.status_code == 400
+    assert not Feedback.objects.exists()
 
 
 def _patient_pages(client, check_in, settings) -> dict[str, object]:
@@ -159,7 +166,7 @@ def _patient_pages(client, check_in, settings) -> dict[str, object]:
     check_in.patient.save()
     unsubscribe = reverse(
         "messaging:unsubscribe",
-        args=[tokens.token_for(message=check_in, purpose=tokens.UNSUBSCRIBE)],
+        args=[ids_token(check_in, salt=tokens.UNSUBSCRIBE)],
     )
     url = feedback_url(check_in)
     return {
@@ -201,3 +208,20 @@ def test_only_the_feedback_form_names_the_patient_and_only_by_first_name(
         assert patient.email not in html, name
         if name not in {"feedback form", "feedback form with an error"}:
             assert patient.first_name not in html, name
+
+
+def test_no_patient_page_is_kept_by_a_browser_or_a_proxy(client, check_in, settings):
+    pages = _patient_pages(client, check_in, settings)
+    unsubscribe = reverse(
+        "messaging:unsubscribe", args=[tokens.unsubscribe_token(patient=check_in.patient)]
+    )
+    pages |= {
+        "unsubscribed, opened again": client.get(unsubscribe),
+        "bad unsubscribe link": client.post(reverse("messaging:unsubscribe", args=["x"])),
+        "method not allowed": client.put(feedback_url(check_in)),
+    }
+
+    assert pages["method not allowed"].status_code == 405
+    for name, response in pages.items():
+        cache_control = {part.strip() for part in response["Cache-Control"].split(",")}
+        assert {"no-store", "private"} <= cache_control, name

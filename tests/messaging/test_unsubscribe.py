@@ -17,7 +17,7 @@ from messaging import sending, services, tokens
 from messaging.models import Message
 from patients import services as patient_services
 from patients.models import ConsentChange, Patient
-from tests.factories import CourseFactory, MessageFactory, VisitFactory, staff_with_role
+from tests.factories import CourseFactory, MessageFactory, VisitFactory, ids_token, staff_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -100,7 +100,7 @@ def test_a_link_sent_before_links_named_the_patient_works_even_after_its_message
 ):
     old = reverse(
         "messaging:unsubscribe",
-        args=[tokens.token_for(message=reminded, purpose=tokens.UNSUBSCRIBE)],
+        args=[ids_token(reminded, salt=tokens.UNSUBSCRIBE)],
     )
     assert "Which messages" in client.get(old).content.decode()
     course_services.visits_delete(visits=[reminded.visit])

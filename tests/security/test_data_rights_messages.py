@@ -125,9 +125,7 @@ def test_a_sent_link_of_an_anonymised_patient_no_longer_takes_answers(client, ma
     )
     course_services.course_complete_early(course=visit.course)
     services.patient_anonymise(patient=patient, by=manager)
-    url = reverse(
-        "messaging:feedback", args=[tokens.token_for(message=check_in, purpose=tokens.FEEDBACK)]
-    )
+    url = reverse("messaging:feedback", args=[tokens.feedback_token(message=check_in)])
 
     response = client.post(url, {"pain": "5", "comment": "hello"})
 
