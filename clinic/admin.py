@@ -12,10 +12,14 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from clinic.admin_errors import AdminErrorsMixin
+from clinic.admin_errors import AdminErrorsMixin, KeptRecordAdminMixin
+
+# The login log is kept: lifting a lockout deletes an access attempt, never the log.
+KEPT = (AccessLog, AccessFailureLog)
 
 for model in (get_user_model(), Group, AccessAttempt, AccessLog, AccessFailureLog):
     if admin.site.is_registered(model):
         their_admin = type(admin.site.get_model_admin(model))
+        mixins = (KeptRecordAdminMixin, AdminErrorsMixin) if model in KEPT else (AdminErrorsMixin,)
         admin.site.unregister(model)
-        admin.site.register(model, type(their_admin.__name__, (AdminErrorsMixin, their_admin), {}))
+        admin.site.register(model, type(their_admin.__name__, (*mixins, their_admin), {}))

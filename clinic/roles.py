@@ -84,7 +84,7 @@ _THERAPIST = [
 ]
 
 # Managers may do everything in the clinic's areas: exports, data rights, deleting,
-# the message log, and lifting login lockouts (axes).
+# the message log, and lifting login lockouts (axes: deleting a lockout record).
 _MANAGER = [
     "patients.*",
     "courses.*",
@@ -92,7 +92,20 @@ _MANAGER = [
     # Opening hours, closed days, therapists' working hours and time off.
     "hours.*",
     "axes.view_*",
-    "axes.delete_*",
+    "axes.delete_accessattempt",
+]
+
+# The records that prove what happened: recorded consent changes, the data rights
+# events, patients' answers, the audit trail (every historical model) and the login
+# log. No role may delete them (their admin pages refuse it to superusers too); they go
+# only with a patient erased through the services.
+KEPT_RECORDS = [
+    "patients.delete_consentchange",
+    "patients.delete_datarightsevent",
+    "messaging.delete_feedback",
+    "*.delete_historical*",
+    "axes.delete_accesslog",
+    "axes.delete_accessfailurelog",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -116,16 +129,23 @@ def role_permission_ids(
     """The ids of the permissions that ``patterns`` name, among those that exist."""
     Permission = apps.get_model("auth", "Permission")
     parsed = [pattern.split(".", 1) for pattern in patterns]
+    kept = [pattern.split(".", 1) for pattern in KEPT_RECORDS]
     labels = {label for label, _ in parsed}
     rows = (
         Permission.objects.using(using)
         .filter(content_type__app_label__in=labels)
         .values_list("id", "content_type__app_label", "codename")
     )
+
+    def matches(label: str, codename: str, among: list[list[str]]) -> bool:
+        return any(
+            fnmatchcase(label, want) and fnmatchcase(codename, code) for want, code in among
+        )
+
     return {
         pk
         for pk, label, codename in rows
-        if any(label == want and fnmatchcase(codename, code) for want, code in parsed)
+        if matches(label, codename, parsed) and not matches(label, codename, kept)
     }
 
 

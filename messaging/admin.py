@@ -13,7 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from clinic.admin_errors import AdminErrorsMixin, ClinicHistoryAdmin
+from clinic.admin_errors import AdminErrorsMixin, ClinicHistoryAdmin, KeptRecordAdminMixin
 from messaging import sending, services
 from messaging.models import Feedback, Message
 from messaging.tasks import dispatch_due_messages_task
@@ -198,7 +198,7 @@ class VisitFeedbackInline(FeedbackInline):
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(AcknowledgementColumn, ClinicHistoryAdmin):
+class FeedbackAdmin(AcknowledgementColumn, KeptRecordAdminMixin, ClinicHistoryAdmin):
     list_display = [
         "submitted_at",
         "patient",

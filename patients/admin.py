@@ -12,7 +12,7 @@ from django.utils.translation import ngettext, ngettext_lazy
 from phonenumber_field.modelfields import PhoneNumberField
 from phonenumber_field.widgets import RegionalPhoneNumberWidget
 
-from clinic.admin_errors import AdminErrorsMixin, ClinicHistoryAdmin
+from clinic.admin_errors import AdminErrorsMixin, ClinicHistoryAdmin, KeptRecordAdminMixin
 from courses.models import Course
 from messaging.selectors import patients_with_next_repeat_reminder
 from patients import services
@@ -253,6 +253,13 @@ class PatientAdmin(PatientPhoneSearchMixin, ClinicHistoryAdmin):
     def next_repeat_reminder(self, obj: Patient):
         return obj.next_repeat_reminder_at
 
+    def get_deleted_objects(self, objs, request: HttpRequest):
+        # A patient's recorded consent changes go with the patient (only with them):
+        # the records no one may delete on their own do not stop a manager here.
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        perms_needed -= {ConsentChange._meta.verbose_name}
+        return deleted, model_count, perms_needed, protected
+
     def save_model(self, request, obj, form, change) -> None:
         services.patient_save(
             patient=obj,
@@ -352,7 +359,7 @@ class PatientContraindicationAdmin(ClinicHistoryAdmin):
 
 
 @admin.register(ConsentChange)
-class ConsentChangeAdmin(ClinicHistoryAdmin):
+class ConsentChangeAdmin(KeptRecordAdminMixin, ClinicHistoryAdmin):
     list_display = ["patient", "given", "scope", "changed_at", "source", "recorded_by"]
     list_filter = ["given", "scope", "source"]
     list_select_related = ["patient", "recorded_by"]
