@@ -123,6 +123,21 @@ def is_therapist(user) -> bool:
     return user.groups.filter(name=THERAPIST).exists()
 
 
+def sees_only_own_patients(user) -> bool:
+    """Whether ``user`` reads the clinical record of the patients in their care only:
+    a therapist who holds no other role, unless ``CLINIC_THERAPISTS_SEE_ALL_PATIENTS``.
+    Kept on the user object, as Django keeps its permissions, so that a page asking
+    it for every row asks the database once."""
+    from django.conf import settings
+
+    if user.is_superuser or settings.CLINIC_THERAPISTS_SEE_ALL_PATIENTS:
+        return False
+    if not hasattr(user, "_sees_only_own_patients"):
+        roles = set(user.groups.values_list("name", flat=True))
+        user._sees_only_own_patients = THERAPIST in roles and not roles & {RECEPTION, MANAGER}
+    return user._sees_only_own_patients
+
+
 def role_permission_ids(
     patterns: list[str], *, apps: Apps = global_apps, using: str = DEFAULT_DB_ALIAS
 ) -> set[int]:

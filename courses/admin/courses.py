@@ -35,6 +35,7 @@ from courses.forms import (
 )
 from courses.models import Course, Visit
 from courses.pdf import course_pdf, course_pdf_filename
+from courses.selectors import in_care_of, own_courses
 from courses.summaries import (
     CourseSummary,
     course_patient_reports,
@@ -147,7 +148,8 @@ class CourseAdmin(
     summary_fieldset = (_("Summary"), {"fields": ["outcome", "pain_chart"]})
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return courses_with_pain_flag(courses_with_summary(super().get_queryset(request)))
+        courses = in_care_of(super().get_queryset(request), request.user)
+        return courses_with_pain_flag(courses_with_summary(courses))
 
     def get_fieldsets(self, request: HttpRequest, obj: Course | None = None):
         fieldsets = super().get_fieldsets(request, obj)
@@ -180,10 +182,14 @@ class CourseAdmin(
             changelist = super().get_changelist_instance(request)
         except IncorrectLookupParameters:
             return HttpResponseBadRequest(_("The filters in the address are not valid."))
-        return _export_response(changelist.get_queryset(request), format)
+        return _export_response(
+            own_courses(changelist.get_queryset(request), request.user), format
+        )
 
     def pdf_view(self, request: HttpRequest, course_id: int) -> HttpResponse:
-        course = get_object_or_404(self.get_queryset(request), pk=course_id)
+        course = get_object_or_404(
+            own_courses(self.get_queryset(request), request.user), pk=course_id
+        )
         if not self.has_export_permission(request):
             raise PermissionDenied
         return HttpResponse(
@@ -324,7 +330,7 @@ class CourseAdmin(
         description=_("Export the selected courses' summaries as CSV"), permissions=["export"]
     )
     def export_csv(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
-        return _export_response(queryset, "csv")
+        return _export_response(own_courses(queryset, request.user), "csv")
 
 
 def _export_response(queryset: QuerySet[Course], format: str) -> StreamingHttpResponse:

@@ -22,6 +22,7 @@ from courses.forms import (
     VisitQuickLogForm,
 )
 from courses.models import Visit
+from courses.selectors import in_care_of
 from messaging.admin import VisitFeedbackInline
 
 
@@ -78,6 +79,9 @@ class VisitAdmin(TherapistFieldMixin, ClinicHistoryAdmin):
         "booked_minutes",
     ]
     inlines = [VisitFeedbackInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return in_care_of(super().get_queryset(request), request.user, patient="course__patient")
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict:
         # The diary's free slots link here with the therapist and the time to book; the

@@ -43,6 +43,13 @@ def reception_client() -> Client:
     return client_for(RECEPTION, username="priya")
 
 
+@pytest.fixture(autouse=True)
+def therapists_see_all_patients(settings):
+    # The rises here come from any course; which patients a therapist reads is
+    # tested in tests/security/test_role_caseload.py.
+    settings.CLINIC_THERAPISTS_SEE_ALL_PATIENTS = True
+
+
 def flagged_courses(client: Client) -> list[int]:
     return [c.pk for c in client.get(COURSES + "?flagged=yes").context["cl"].result_list]
 
