@@ -33,8 +33,8 @@ DIARY_HOURS = [
 ]
 
 # Reception registers patients, records consent and contraindications, and books visits.
-# It may see a visit's clinical fields but not change them (no ``courses.log_visit``),
-# and cannot export.
+# Without ``courses.log_visit`` it does not see a visit's clinical fields, nor a course's
+# notes and pain figures, nor the patients' answers; it cannot export.
 _RECEPTION = [
     "patients.view_patient",
     "patients.add_patient",
@@ -52,7 +52,6 @@ _RECEPTION = [
     # The message log: see what went out, cancel, send now, retry failed ones.
     "messaging.view_message",
     "messaging.change_message",
-    "messaging.view_feedback",
     # The diary: reception books inside the hours and sees who is away.
     *DIARY_HOURS,
 ]

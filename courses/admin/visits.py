@@ -14,8 +14,8 @@ from courses import services
 from courses.admin.common import (
     VISIT_LOG_FIELDS,
     TherapistFieldMixin,
-    clinical_readonly_fields,
     contraindications_html,
+    without_hidden,
 )
 from courses.forms import (
     VisitForm,
@@ -97,11 +97,13 @@ class VisitAdmin(TherapistFieldMixin, ClinicHistoryAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
         # A saved visit stays on its course: moving it would rewrite two courses' records.
         moved = ["course"] if obj is not None else []
-        return [
-            *super().get_readonly_fields(request, obj),
-            *moved,
-            *clinical_readonly_fields(request),
-        ]
+        return [*super().get_readonly_fields(request, obj), *moved]
+
+    def get_fields(self, request: HttpRequest, obj=None):
+        return without_hidden(request, super().get_fields(request, obj))
+
+    def get_list_display(self, request: HttpRequest):
+        return without_hidden(request, super().get_list_display(request))
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         # No delete button where the service would refuse (done sessions, closed courses);
@@ -111,8 +113,7 @@ class VisitAdmin(TherapistFieldMixin, ClinicHistoryAdmin):
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_list_editable(self, request: HttpRequest) -> list[str]:
-        readonly = clinical_readonly_fields(request)
-        return [name for name in self.list_editable if name not in readonly]
+        return without_hidden(request, self.list_editable)
 
     def get_changelist_instance(self, request: HttpRequest):
         changelist = super().get_changelist_instance(request)

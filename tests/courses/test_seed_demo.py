@@ -14,6 +14,7 @@ from clinic.timeutils import clinic_today
 from courses import services
 from courses.demo import MAILBOX_GONE_ERROR
 from courses.models import Course, MassageKind, Visit
+from courses.selectors import patients_in_care_of
 from courses.services.booking import visits_booking_errors
 from hours.models import ClosedDay, OpeningHours, TimeOff, WorkingHours
 from messaging import timing
@@ -263,9 +264,13 @@ def test_signing_in_as_each_demo_role_shows_the_home_page_with_what_to_act_on(
 
     page = client.get("/admin/").content.decode()
 
-    due = staff_home().repeat_courses_due[0]
+    # A therapist's list holds the patients in their care only.
+    everyone = staff_home().repeat_courses_due
+    theirs = set(patients_in_care_of(user))
+    assert everyone
+    for due in everyone:
+        assert (str(due) in page) is (due in theirs)
     failed = Message.objects.get(status=Message.Status.FAILED)
-    assert str(due) in page
     # The failed message is on the home page of those who see the message log.
     assert ("550 5.1.1" in page) is sees_message_log
     if sees_message_log:

@@ -43,7 +43,6 @@ def test_reception_can_manage_patients_and_book_visits_but_not_log_or_export():
         "courses.change_visit",
         "messaging.view_message",
         "messaging.change_message",
-        "messaging.view_feedback",
         "hours.view_openinghours",
         "hours.view_closedday",
         "hours.view_workinghours",
