@@ -151,10 +151,10 @@ def test_the_printed_login_works_and_a_new_random_password_is_made_each_run(demo
     assert not client.login(username="manager", password="first-demo-password")
 
 
-def test_demo_staff_are_staff_and_only_the_manager_is_a_superuser(demo):
+def test_demo_staff_are_staff_and_only_the_administrator_is_a_superuser(demo):
     staff = get_user_model().objects.filter(is_staff=True)
-    assert staff.count() == 5
-    assert list(staff.filter(is_superuser=True).values_list("username", flat=True)) == ["manager"]
+    assert staff.count() == 6
+    assert list(staff.filter(is_superuser=True).values_list("username", flat=True)) == ["admin"]
 
 
 def test_each_demo_user_is_in_the_group_of_their_role(demo):
@@ -168,6 +168,7 @@ def test_each_demo_user_is_in_the_group_of_their_role(demo):
         "anna.kowalska": [roles.THERAPIST],
         "ben.okafor": [roles.THERAPIST],
         "chloe.martin": [roles.THERAPIST],
+        "admin": [],
     }
 
 
