@@ -263,9 +263,7 @@ class PatientAdmin(PatientPhoneSearchMixin, ClinicHistoryAdmin):
         if sees_only_own_patients(request.user):
             # Every patient, to be found, marked whether in the therapist's care.
             in_care = patients_in_care_of(request.user).values("pk")
-            return queryset.annotate(
-                in_care=Case(When(pk__in=in_care, then=True), default=False)
-            ).only("first_name", "last_name", "date_of_birth")
+            return queryset.annotate(in_care=Case(When(pk__in=in_care, then=True), default=False))
         return patients_with_next_repeat_reminder(queryset).annotate(
             open_contraindication_count=Count(
                 "contraindications",
