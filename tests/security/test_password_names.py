@@ -1,6 +1,7 @@
 """Django's password validators compare a new password with the user's own names."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from tests.factories import UserFactory
@@ -38,3 +39,24 @@ def test_the_admin_accepts_a_password_unlike_the_users_names(superuser_client):
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.check_password(password)
+
+
+def test_a_new_account_cannot_start_with_a_password_like_its_names(superuser_client):
+    password = "Kowalska Anna"
+    response = superuser_client.post(
+        reverse("admin:auth_user_add"),
+        {
+            # A user name unlike the password: only the names can catch it.
+            "username": "frontdesk2",
+            "first_name": "Anna",
+            "last_name": "Kowalska",
+            "email": "",
+            "usable_password": "true",
+            "password1": password,
+            "password2": password,
+        },
+    )
+
+    assert response.status_code == 200
+    assert "too similar" in str(response.context["adminform"].form.errors)
+    assert not get_user_model().objects.filter(username="frontdesk2").exists()
