@@ -21,11 +21,18 @@ def answered_visit(therapist_staff):
         visit=visit,
         status=Message.Status.SENT,
     )
-    services.feedback_submit(message=check_in, pain=5, comment="Stiff since the session")
+    # Pain 9 after 7 before the session: a rise that flags the course.
+    services.feedback_submit(message=check_in, pain=9, comment="Stiff since the session")
     return visit
 
 
-CLINICAL = ["Tender at L4", "Sciatica on the left", "Stiff since the session", "pain-chart"]
+CLINICAL = [
+    "Tender at L4",
+    "Sciatica on the left",
+    "Stiff since the session",
+    "pain-chart",
+    "no one has acknowledged it yet",
+]
 
 
 def _pages(visit) -> list[str]:
