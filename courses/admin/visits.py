@@ -21,7 +21,7 @@ from courses.forms import (
     VisitForm,
     VisitQuickLogForm,
 )
-from courses.models import Visit
+from courses.models import Course, Visit
 from courses.selectors import in_care_of
 from messaging.admin import VisitFeedbackInline
 
@@ -82,6 +82,13 @@ class VisitAdmin(TherapistFieldMixin, ClinicHistoryAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return in_care_of(super().get_queryset(request), request.user, patient="course__patient")
+
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
+        # A therapist books sessions of the courses they read; booking one of another
+        # patient's courses would open that patient's record to them.
+        if db_field.name == "course":
+            kwargs["queryset"] = in_care_of(Course.objects.all(), request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict:
         # The diary's free slots link here with the therapist and the time to book; the

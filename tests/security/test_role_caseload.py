@@ -165,3 +165,27 @@ def test_a_manager_exports_every_course(manager_client, own, other):
     exported = manager_client.get(reverse("admin:courses_course_export", args=["json"]))
     rows = json.loads(b"".join(exported.streaming_content))
     assert {row["course_id"] for row in rows} == {own.pk, other.pk}
+
+
+def test_a_therapist_cannot_book_a_session_of_a_course_outside_their_care(
+    therapist_client, therapist_staff, other
+):
+    when = dt.datetime.combine(other.start_date, dt.time(10))
+    response = therapist_client.post(
+        reverse("admin:courses_visit_add"),
+        {
+            "course": other.pk,
+            "sequence": 1,
+            "scheduled_at_0": when.date().isoformat(),
+            "scheduled_at_1": "10:00:00",
+            "status": Visit.Status.SCHEDULED,
+            "therapist": therapist_staff.pk,
+            "feedback-TOTAL_FORMS": 0,
+            "feedback-INITIAL_FORMS": 0,
+        },
+    )
+
+    assert response.status_code == 200
+    assert "course" in response.context["adminform"].form.errors
+    assert not Visit.objects.filter(course=other).exists()
+    assert _patient_page(therapist_client, other.patient_id) == 403
