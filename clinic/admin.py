@@ -10,12 +10,35 @@ import django.contrib.auth.admin  # noqa: F401
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import AdminUserCreationForm
 from django.contrib.auth.models import Group
 
-from clinic.admin_errors import AdminErrorsMixin
+from clinic.admin_errors import AdminErrorsMixin, KeptRecordAdminMixin
+
+
+class StaffCreationForm(AdminUserCreationForm):
+    """A new account's names are asked with its first password, so that the password
+    validators can refuse one like them ("Anna Kowalska") from the start."""
+
+    class Meta(AdminUserCreationForm.Meta):
+        fields = ("username", "first_name", "last_name", "email")
+
+
+NEW_ACCOUNT_FIELDS = ("username", "first_name", "last_name", "email", "usable_password")
+ADD_STAFF = {
+    "add_form": StaffCreationForm,
+    "add_fieldsets": (
+        (None, {"classes": ("wide",), "fields": (*NEW_ACCOUNT_FIELDS, "password1", "password2")}),
+    ),
+}
+
+# The login log is kept: lifting a lockout deletes an access attempt, never the log.
+KEPT = (AccessLog, AccessFailureLog)
 
 for model in (get_user_model(), Group, AccessAttempt, AccessLog, AccessFailureLog):
     if admin.site.is_registered(model):
         their_admin = type(admin.site.get_model_admin(model))
+        mixins = (KeptRecordAdminMixin, AdminErrorsMixin) if model in KEPT else (AdminErrorsMixin,)
         admin.site.unregister(model)
-        admin.site.register(model, type(their_admin.__name__, (AdminErrorsMixin, their_admin), {}))
+        extra = ADD_STAFF if model is get_user_model() else {}
+        admin.site.register(model, type(their_admin.__name__, (*mixins, their_admin), extra))

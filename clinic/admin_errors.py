@@ -360,3 +360,12 @@ class ClinicHistoryAdmin(AdminErrorsMixin, SimpleHistoryAdmin):
         ):
             raise Http404
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class KeptRecordAdminMixin:
+    """For the records that prove what happened (consent changes, patients' answers,
+    the login log): no one deletes them in the admin, superusers included. They go
+    only with a patient who is erased, through the services."""
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False

@@ -33,8 +33,8 @@ DIARY_HOURS = [
 ]
 
 # Reception registers patients, records consent and contraindications, and books visits.
-# It may see a visit's clinical fields but not change them (no ``courses.log_visit``),
-# and cannot export.
+# Without ``courses.log_visit`` it does not see a visit's clinical fields, nor a course's
+# notes and pain figures, nor the patients' answers; it cannot export.
 _RECEPTION = [
     "patients.view_patient",
     "patients.add_patient",
@@ -52,7 +52,6 @@ _RECEPTION = [
     # The message log: see what went out, cancel, send now, retry failed ones.
     "messaging.view_message",
     "messaging.change_message",
-    "messaging.view_feedback",
     # The diary: reception books inside the hours and sees who is away.
     *DIARY_HOURS,
 ]
@@ -84,7 +83,7 @@ _THERAPIST = [
 ]
 
 # Managers may do everything in the clinic's areas: exports, data rights, deleting,
-# the message log, and lifting login lockouts (axes).
+# the message log, and lifting login lockouts (axes: deleting a lockout record).
 _MANAGER = [
     "patients.*",
     "courses.*",
@@ -92,7 +91,20 @@ _MANAGER = [
     # Opening hours, closed days, therapists' working hours and time off.
     "hours.*",
     "axes.view_*",
-    "axes.delete_*",
+    "axes.delete_accessattempt",
+]
+
+# The records that prove what happened: recorded consent changes, the data rights
+# events, patients' answers, the audit trail (every historical model) and the login
+# log. No role may delete them (their admin pages refuse it to superusers too); they go
+# only with a patient erased through the services.
+KEPT_RECORDS = [
+    "patients.delete_consentchange",
+    "patients.delete_datarightsevent",
+    "messaging.delete_feedback",
+    "*.delete_historical*",
+    "axes.delete_accesslog",
+    "axes.delete_accessfailurelog",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -110,22 +122,44 @@ def is_therapist(user) -> bool:
     return user.groups.filter(name=THERAPIST).exists()
 
 
+def sees_only_own_patients(user) -> bool:
+    """Whether ``user`` reads the clinical record of the patients in their care only:
+    a therapist who holds no other role, unless ``CLINIC_THERAPISTS_SEE_ALL_PATIENTS``.
+    Kept on the user object, as Django keeps its permissions, so that a page asking
+    it for every row asks the database once."""
+    from django.conf import settings
+
+    if user.is_superuser or settings.CLINIC_THERAPISTS_SEE_ALL_PATIENTS:
+        return False
+    if not hasattr(user, "_sees_only_own_patients"):
+        roles = set(user.groups.values_list("name", flat=True))
+        user._sees_only_own_patients = THERAPIST in roles and not roles & {RECEPTION, MANAGER}
+    return user._sees_only_own_patients
+
+
 def role_permission_ids(
     patterns: list[str], *, apps: Apps = global_apps, using: str = DEFAULT_DB_ALIAS
 ) -> set[int]:
     """The ids of the permissions that ``patterns`` name, among those that exist."""
     Permission = apps.get_model("auth", "Permission")
     parsed = [pattern.split(".", 1) for pattern in patterns]
+    kept = [pattern.split(".", 1) for pattern in KEPT_RECORDS]
     labels = {label for label, _ in parsed}
     rows = (
         Permission.objects.using(using)
         .filter(content_type__app_label__in=labels)
         .values_list("id", "content_type__app_label", "codename")
     )
+
+    def matches(label: str, codename: str, among: list[list[str]]) -> bool:
+        return any(
+            fnmatchcase(label, want) and fnmatchcase(codename, code) for want, code in among
+        )
+
     return {
         pk
         for pk, label, codename in rows
-        if any(label == want and fnmatchcase(codename, code) for want, code in parsed)
+        if matches(label, codename, parsed) and not matches(label, codename, kept)
     }
 
 

@@ -3,6 +3,8 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.db.models import QuerySet
+
 from clinic.timeutils import clinic_today
 from courses.models import Course, Visit
 from courses.selectors import courses_ending_by, visits_on_day
@@ -33,12 +35,14 @@ def staff_home(
     today: dt.date | None = None,
     with_messages: bool = True,
     therapist_id: int | None = None,
+    patients: QuerySet[Patient] | None = None,
 ) -> StaffHome:
     """What the staff need to act on today, for the admin's home page.
 
     ``with_messages`` False leaves out the failed messages, for staff who may not see
     the message log (therapists). ``therapist_id`` narrows today's visits to that
-    therapist's own day; the clinic's whole day is in the diary.
+    therapist's own day; the clinic's whole day is in the diary. ``patients`` narrows
+    the courses and patients listed to those (a therapist's patients in their care).
     """
     today = today or clinic_today()
     # The clinic week ends on Sunday; on a Sunday "this week" is that day.
@@ -48,8 +52,8 @@ def staff_home(
         week_ends_on=week_ends_on,
         visits_today=visits_on_day(today, therapist_id=therapist_id),
         own_day=therapist_id is not None,
-        courses_ending=courses_ending_by(week_ends_on),
-        repeat_courses_due=patients_due_for_repeat_course(),
+        courses_ending=courses_ending_by(week_ends_on, patients=patients),
+        repeat_courses_due=patients_due_for_repeat_course(among=patients),
         failed_messages=messages_failed() if with_messages else [],
         messages_needing_attention=messages_needing_attention() if with_messages else [],
     )

@@ -117,7 +117,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    # A password like the user's own names ("Anna Kowalska", "kowalska anna") is refused.
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ["username", "first_name", "last_name", "email"]},
+    },
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -375,6 +379,10 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 # Reverse proxies in front of Django: the client's address is read from X-Forwarded-For
 # that many hops from the right (clinic.auth.client_ip_address).
+# Therapists read the clinical record of the patients in their care only (a course of
+# theirs or a session booked with them); on, they read every patient's.
+CLINIC_THERAPISTS_SEE_ALL_PATIENTS = env_bool("CLINIC_THERAPISTS_SEE_ALL_PATIENTS", False)
+
 CLINIC_PROXY_COUNT = env_int("CLINIC_PROXY_COUNT", 0, minimum=0)
 AXES_CLIENT_IP_CALLABLE = "clinic.auth.client_ip_address"
 if CLINIC_PROXY_COUNT:

@@ -4,8 +4,9 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from clinic.roles import is_therapist
+from clinic.roles import is_therapist, sees_only_own_patients
 from clinic.selectors import staff_home
+from courses.selectors import patients_in_care_of
 from courses.views import diary_day_view, diary_week_view
 
 
@@ -37,6 +38,9 @@ class ClinicAdminSite(admin.AdminSite):
         home = staff_home(
             with_messages=request.user.has_perm("messaging.view_message"),
             therapist_id=request.user.pk if is_therapist(request.user) else None,
+            patients=(
+                patients_in_care_of(request.user) if sees_only_own_patients(request.user) else None
+            ),
         )
         context = {"home": home, **(extra_context or {})}
         return super().index(request, extra_context=context)

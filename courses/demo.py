@@ -31,13 +31,15 @@ from patients.services import patient_contraindication_save, patient_save
 SEED = 20260101
 EMAIL_DOMAIN = "example.com"
 
-# username, first name, last name, role group (clinic/roles.py)
-STAFF = [
+# username, first name, last name, role group (clinic/roles.py); no role for the
+# superuser who administers the site (users and groups), which no role may do.
+STAFF: list[tuple[str, str, str, str | None]] = [
     ("manager", "Margaret", "Holloway", roles.MANAGER),
     ("reception", "Priya", "Shah", roles.RECEPTION),
     ("anna.kowalska", "Anna", "Kowalska", roles.THERAPIST),
     ("ben.okafor", "Ben", "Okafor", roles.THERAPIST),
     ("chloe.martin", "Chloe", "Martin", roles.THERAPIST),
+    ("admin", "Site", "Administrator", None),
 ]
 
 FIRST_NAMES = [
@@ -145,11 +147,11 @@ def demo_staff_save(*, password: str) -> list[AbstractUser]:
         user.first_name, user.last_name = first, last
         user.email = email
         user.is_staff = True
-        user.is_superuser = role == roles.MANAGER
+        user.is_superuser = role is None
         user.set_password(password)
         user.save()
         # The groups are made by a migration; a demo user has exactly its role's.
-        user.groups.set([Group.objects.get(name=role)])
+        user.groups.set([Group.objects.get(name=role)] if role else [])
         users.append(user)
     return users
 

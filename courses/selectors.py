@@ -8,9 +8,10 @@ from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subq
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from clinic.roles import sees_only_own_patients
 from clinic.timeutils import clinic_day_bounds
 from courses.models import Course, Visit
-from patients.models import PatientContraindication
+from patients.models import Patient, PatientContraindication
 
 
 def courses_with_progress(queryset: QuerySet[Course]) -> QuerySet[Course]:
@@ -28,6 +29,41 @@ def courses_with_progress(queryset: QuerySet[Course]) -> QuerySet[Course]:
             output_field=IntegerField(),
         ),
     )
+
+
+# --- who reads whose record -----------------------------------------------------------
+
+
+def courses_of(user) -> QuerySet[Course]:
+    """A therapist's own courses: those they run and those with a session booked with
+    them (covering a colleague's session counts; a cancelled booking does not)."""
+    booked = Visit.objects.filter(therapist=user).exclude(status=Visit.Status.CANCELLED)
+    return Course.objects.filter(Q(therapist=user) | Q(pk__in=booked.values("course_id")))
+
+
+def patients_in_care_of(user) -> QuerySet[Patient]:
+    """The patients whose clinical record ``user`` reads: every patient, except for a
+    therapist (``clinic.roles.sees_only_own_patients``), who reads those with a course
+    of theirs or a session booked with them."""
+    if not sees_only_own_patients(user):
+        return Patient.objects.all()
+    return Patient.objects.filter(pk__in=courses_of(user).values("patient_id"))
+
+
+def in_care_of(queryset: QuerySet, user, *, patient: str = "patient") -> QuerySet:
+    """``queryset`` narrowed to the rows about patients in ``user``'s care, ``patient``
+    naming the path from its model to the patient."""
+    if not sees_only_own_patients(user):
+        return queryset
+    return queryset.filter(**{f"{patient}__in": patients_in_care_of(user).values("pk")})
+
+
+def own_courses(queryset: QuerySet[Course], user) -> QuerySet[Course]:
+    """``queryset`` narrowed to ``user``'s own courses when they see only their own
+    patients: what a therapist exports."""
+    if not sees_only_own_patients(user):
+        return queryset
+    return queryset.filter(pk__in=courses_of(user).values("pk"))
 
 
 def patient_open_contraindications(patient_id: int) -> list[PatientContraindication]:
@@ -56,13 +92,14 @@ def visits_on_day(day: dt.date, *, therapist_id: int | None = None) -> list[Visi
     )
 
 
-def courses_ending_by(day: dt.date) -> list[Course]:
+def courses_ending_by(day: dt.date, *, patients: QuerySet[Patient] | None = None) -> list[Course]:
     """Active courses expected to finish by ``day`` (the end of the week on the home page).
 
     A course is expected to finish when the sessions it has left are all booked by
     ``day``, or are at most one week's sessions at its rhythm: clinics do not always book
     the last sessions ahead, and reception wants to see those courses too. Each course
-    carries ``sessions_left`` and ``booked_by_day``.
+    carries ``sessions_left`` and ``booked_by_day``. Only courses of ``patients`` when
+    given.
     """
     _, end = clinic_day_bounds(day)
     booked = Visit.objects.filter(
@@ -71,9 +108,11 @@ def courses_ending_by(day: dt.date) -> list[Course]:
         scheduled_at__gte=timezone.now(),
         scheduled_at__lt=end,
     )
+    courses = Course.objects.filter(status=Course.Status.ACTIVE)
+    if patients is not None:
+        courses = courses.filter(patient__in=patients.values("pk"))
     return list(
-        Course.objects.filter(status=Course.Status.ACTIVE)
-        .annotate(
+        courses.annotate(
             sessions_left=F("planned_sessions")
             - Count("visits", filter=Q(visits__status=Visit.Status.DONE)),
             booked_by_day=Coalesce(

@@ -13,7 +13,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from clinic.admin_errors import AdminErrorsMixin, ClinicHistoryAdmin
+from clinic.admin_errors import AdminErrorsMixin, ClinicHistoryAdmin, KeptRecordAdminMixin
+from courses.selectors import in_care_of
 from messaging import sending, services
 from messaging.models import Feedback, Message
 from messaging.tasks import dispatch_due_messages_task
@@ -198,7 +199,7 @@ class VisitFeedbackInline(FeedbackInline):
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(AcknowledgementColumn, ClinicHistoryAdmin):
+class FeedbackAdmin(AcknowledgementColumn, KeptRecordAdminMixin, ClinicHistoryAdmin):
     list_display = [
         "submitted_at",
         "patient",
@@ -217,6 +218,9 @@ class FeedbackAdmin(AcknowledgementColumn, ClinicHistoryAdmin):
     ]
     search_fields = ["patient__first_name", "patient__last_name"]
     readonly_fields = [f.name for f in Feedback._meta.fields]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return in_care_of(super().get_queryset(request), request.user)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -299,7 +303,12 @@ class PainRiseAcknowledgementMixin:
     def acknowledge_view(self, request: HttpRequest) -> HttpResponse:
         if not (self.has_acknowledge_permission(request) and self.has_view_permission(request)):
             raise PermissionDenied
-        course_ids = _row_ids(request.GET.getlist("course"))
+        # Only courses the page's own list shows: a therapist's patients' courses.
+        course_ids = list(
+            self.get_queryset(request)
+            .filter(pk__in=_row_ids(request.GET.getlist("course")))
+            .values_list("pk", flat=True)
+        )
         next_url = self._acknowledge_next_url(request, course_ids)
         errors: list[str] = []
         if request.method == "POST":

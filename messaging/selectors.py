@@ -38,19 +38,25 @@ HOME_LIST_LIMIT = 20
 
 
 def patients_due_for_repeat_course(
-    *, now: dt.datetime | None = None, limit: int = HOME_LIST_LIMIT
+    *,
+    now: dt.datetime | None = None,
+    limit: int = HOME_LIST_LIMIT,
+    among: QuerySet[Patient] | None = None,
 ) -> list[Patient]:
     """Patients whose repeat-course reminder has fallen due and who have not started a new
-    course, longest overdue first; each with ``repeat_course_due_at``."""
+    course, longest overdue first; each with ``repeat_course_due_at``. Only patients of
+    ``among`` when given."""
     now = now or timezone.now()
     due = Message.objects.filter(
         kind=Message.Kind.REPEAT_COURSE_REMINDER,
         due_at__lte=now,
         status__in=[*Message.OPEN_STATUSES, Message.Status.SENT, Message.Status.UNCERTAIN],
     )
+    patients = Patient.objects.filter(pk__in=due.values("patient_id"))
+    if among is not None:
+        patients = patients.filter(pk__in=among.values("pk"))
     return list(
-        Patient.objects.filter(pk__in=due.values("patient_id"))
-        .exclude(courses__status__in=Course.OPEN_STATUSES)
+        patients.exclude(courses__status__in=Course.OPEN_STATUSES)
         .annotate(
             repeat_course_due_at=Min(
                 "messages__due_at",

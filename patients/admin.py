@@ -4,7 +4,7 @@ from operator import or_
 
 from django.contrib import admin, messages
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, Q, QuerySet, When
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
@@ -12,8 +12,10 @@ from django.utils.translation import ngettext, ngettext_lazy
 from phonenumber_field.modelfields import PhoneNumberField
 from phonenumber_field.widgets import RegionalPhoneNumberWidget
 
-from clinic.admin_errors import AdminErrorsMixin, ClinicHistoryAdmin
+from clinic.admin_errors import AdminErrorsMixin, ClinicHistoryAdmin, KeptRecordAdminMixin
+from clinic.roles import sees_only_own_patients
 from courses.models import Course
+from courses.selectors import in_care_of, patients_in_care_of
 from messaging.selectors import patients_with_next_repeat_reminder
 from patients import services
 from patients.forms import PatientForm
@@ -211,6 +213,39 @@ class PatientAdmin(PatientPhoneSearchMixin, ClinicHistoryAdmin):
         "anonymise_patients",
     ]
 
+    # What a therapist sees of the patients outside their care: enough to find one by
+    # name and date of birth and plan a first course, nothing else; the patient's page
+    # opens once the patient is in their care.
+    finding_display = ["full_name", "date_of_birth", "in_care"]
+
+    def get_list_display(self, request: HttpRequest):
+        if sees_only_own_patients(request.user):
+            return self.finding_display
+        return super().get_list_display(request)
+
+    def get_list_filter(self, request: HttpRequest):
+        # Filtering by contraindications would tell who has one.
+        return [] if sees_only_own_patients(request.user) else super().get_list_filter(request)
+
+    def get_search_fields(self, request: HttpRequest):
+        # By name only: a search by phone or e-mail would tell whose they are.
+        if sees_only_own_patients(request.user):
+            return ["first_name", "last_name"]
+        return super().get_search_fields(request)
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        if (
+            obj is not None
+            and sees_only_own_patients(request.user)
+            and not patients_in_care_of(request.user).filter(pk=obj.pk).exists()
+        ):
+            return False
+        return super().has_view_permission(request, obj)
+
+    @admin.display(description=_("in your care"), boolean=True)
+    def in_care(self, obj: Patient) -> bool:
+        return obj.in_care
+
     def get_actions(self, request: HttpRequest) -> dict:
         actions = super().get_actions(request)
         # A patient's clinical history must not go with one click on the list: deleting
@@ -224,7 +259,12 @@ class PatientAdmin(PatientPhoneSearchMixin, ClinicHistoryAdmin):
         return actions
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return patients_with_next_repeat_reminder(super().get_queryset(request)).annotate(
+        queryset = super().get_queryset(request)
+        if sees_only_own_patients(request.user):
+            # Every patient, to be found, marked whether in the therapist's care.
+            in_care = patients_in_care_of(request.user).values("pk")
+            return queryset.annotate(in_care=Case(When(pk__in=in_care, then=True), default=False))
+        return patients_with_next_repeat_reminder(queryset).annotate(
             open_contraindication_count=Count(
                 "contraindications",
                 filter=Q(contraindications__resolved_on__isnull=True),
@@ -252,6 +292,13 @@ class PatientAdmin(PatientPhoneSearchMixin, ClinicHistoryAdmin):
     )
     def next_repeat_reminder(self, obj: Patient):
         return obj.next_repeat_reminder_at
+
+    def get_deleted_objects(self, objs, request: HttpRequest):
+        # A patient's recorded consent changes go with the patient (only with them):
+        # the records no one may delete on their own do not stop a manager here.
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        perms_needed -= {ConsentChange._meta.verbose_name}
+        return deleted, model_count, perms_needed, protected
 
     def save_model(self, request, obj, form, change) -> None:
         services.patient_save(
@@ -347,18 +394,29 @@ class PatientContraindicationAdmin(ClinicHistoryAdmin):
     autocomplete_fields = ["patient", "contraindication"]
     fields = ["patient", "contraindication", "noted_on", "resolved_on", "area", "notes"]
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return in_care_of(super().get_queryset(request), request.user)
+
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
+        if db_field.name == "patient":
+            kwargs["queryset"] = patients_in_care_of(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def save_model(self, request, obj, form, change) -> None:
         services.patient_contraindication_save(record=obj)
 
 
 @admin.register(ConsentChange)
-class ConsentChangeAdmin(ClinicHistoryAdmin):
+class ConsentChangeAdmin(KeptRecordAdminMixin, ClinicHistoryAdmin):
     list_display = ["patient", "given", "scope", "changed_at", "source", "recorded_by"]
     list_filter = ["given", "scope", "source"]
     list_select_related = ["patient", "recorded_by"]
     search_fields = ["patient__first_name", "patient__last_name"]
     fields = ["patient", "given", "scope", "changed_at", "source", "recorded_by"]
     readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return in_care_of(super().get_queryset(request), request.user)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Consent changes are made with the patient's consent actions.

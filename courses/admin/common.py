@@ -13,11 +13,19 @@ from courses import selectors, services
 VISIT_LOG_FIELDS = ["sequence", "scheduled_at", "status", *services.VISIT_CLINICAL_FIELDS]
 
 
-def clinical_readonly_fields(request: HttpRequest) -> list[str]:
-    """The visit's clinical fields, read-only for staff who may not log sessions."""
+def hidden_clinical_fields(request: HttpRequest) -> list[str]:
+    """The visit's clinical fields, left off every page of staff who may not log
+    sessions (reception books visits; what happened in them is not theirs to read)."""
     if request.user.has_perm("courses.log_visit"):
         return []
     return list(services.VISIT_CLINICAL_FIELDS)
+
+
+def without_hidden(request: HttpRequest, names, hidden: list[str] | None = None) -> list:
+    """``names`` (fields or columns) less the clinical ones ``request``'s user may not
+    read: ``hidden`` when given, else the visit's clinical fields."""
+    hidden = hidden_clinical_fields(request) if hidden is None else hidden
+    return [name for name in names if name not in hidden]
 
 
 def contraindications_html(patient_id: int | None):

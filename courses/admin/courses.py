@@ -24,8 +24,9 @@ from courses.admin.booking import CourseBookingMixin
 from courses.admin.common import (
     VISIT_LOG_FIELDS,
     TherapistFieldMixin,
-    clinical_readonly_fields,
     contraindications_html,
+    hidden_clinical_fields,
+    without_hidden,
 )
 from courses.charts import pain_chart_svg_data_uri, pain_series
 from courses.forms import (
@@ -35,6 +36,7 @@ from courses.forms import (
 )
 from courses.models import Course, Visit
 from courses.pdf import course_pdf, course_pdf_filename
+from courses.selectors import in_care_of, own_courses
 from courses.summaries import (
     CourseSummary,
     course_patient_reports,
@@ -62,8 +64,8 @@ class VisitInline(admin.TabularInline):
         # Each row prints the visit, whose name mentions the course and the patient.
         return super().get_queryset(request).select_related("course__patient")
 
-    def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
-        return [*super().get_readonly_fields(request, obj), *clinical_readonly_fields(request)]
+    def get_fields(self, request: HttpRequest, obj=None):
+        return without_hidden(request, super().get_fields(request, obj))
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
@@ -147,11 +149,41 @@ class CourseAdmin(
     summary_fieldset = (_("Summary"), {"fields": ["outcome", "pain_chart"]})
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return courses_with_pain_flag(courses_with_summary(super().get_queryset(request)))
+        courses = in_care_of(super().get_queryset(request), request.user)
+        return courses_with_pain_flag(courses_with_summary(courses))
+
+    # What reception does not read: the course's notes, its pain figures and summary.
+    clinical_columns = [
+        "pain_at_start",
+        "pain_at_end",
+        "pain_change",
+        "important_improvement",
+        "pain_flagged",
+    ]
 
     def get_fieldsets(self, request: HttpRequest, obj: Course | None = None):
         fieldsets = super().get_fieldsets(request, obj)
+        if hidden_clinical_fields(request):
+            return [
+                (
+                    name,
+                    {**options, "fields": without_hidden(request, options["fields"], ["notes"])},
+                )
+                for name, options in fieldsets
+            ]
         return [*fieldsets, self.summary_fieldset] if obj is not None else fieldsets
+
+    def get_list_display(self, request: HttpRequest):
+        display = super().get_list_display(request)
+        if hidden_clinical_fields(request):
+            return without_hidden(request, display, self.clinical_columns)
+        return display
+
+    def get_list_filter(self, request: HttpRequest):
+        filters = super().get_list_filter(request)
+        if hidden_clinical_fields(request):
+            return [f for f in filters if f is not PainFlaggedFilter]
+        return filters
 
     def get_urls(self):
         urls = [
@@ -180,10 +212,14 @@ class CourseAdmin(
             changelist = super().get_changelist_instance(request)
         except IncorrectLookupParameters:
             return HttpResponseBadRequest(_("The filters in the address are not valid."))
-        return _export_response(changelist.get_queryset(request), format)
+        return _export_response(
+            own_courses(changelist.get_queryset(request), request.user), format
+        )
 
     def pdf_view(self, request: HttpRequest, course_id: int) -> HttpResponse:
-        course = get_object_or_404(self.get_queryset(request), pk=course_id)
+        course = get_object_or_404(
+            own_courses(self.get_queryset(request), request.user), pk=course_id
+        )
         if not self.has_export_permission(request):
             raise PermissionDenied
         return HttpResponse(
@@ -324,7 +360,7 @@ class CourseAdmin(
         description=_("Export the selected courses' summaries as CSV"), permissions=["export"]
     )
     def export_csv(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
-        return _export_response(queryset, "csv")
+        return _export_response(own_courses(queryset, request.user), "csv")
 
 
 def _export_response(queryset: QuerySet[Course], format: str) -> StreamingHttpResponse:

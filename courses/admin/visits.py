@@ -14,14 +14,15 @@ from courses import services
 from courses.admin.common import (
     VISIT_LOG_FIELDS,
     TherapistFieldMixin,
-    clinical_readonly_fields,
     contraindications_html,
+    without_hidden,
 )
 from courses.forms import (
     VisitForm,
     VisitQuickLogForm,
 )
-from courses.models import Visit
+from courses.models import Course, Visit
+from courses.selectors import in_care_of
 from messaging.admin import VisitFeedbackInline
 
 
@@ -79,6 +80,16 @@ class VisitAdmin(TherapistFieldMixin, ClinicHistoryAdmin):
     ]
     inlines = [VisitFeedbackInline]
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return in_care_of(super().get_queryset(request), request.user, patient="course__patient")
+
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
+        # A therapist books sessions of the courses they read; booking one of another
+        # patient's courses would open that patient's record to them.
+        if db_field.name == "course":
+            kwargs["queryset"] = in_care_of(Course.objects.all(), request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def get_changeform_initial_data(self, request: HttpRequest) -> dict:
         # The diary's free slots link here with the therapist and the time to book; the
         # admin hands GET values over as text, which a date-and-time widget cannot show.
@@ -93,11 +104,13 @@ class VisitAdmin(TherapistFieldMixin, ClinicHistoryAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
         # A saved visit stays on its course: moving it would rewrite two courses' records.
         moved = ["course"] if obj is not None else []
-        return [
-            *super().get_readonly_fields(request, obj),
-            *moved,
-            *clinical_readonly_fields(request),
-        ]
+        return [*super().get_readonly_fields(request, obj), *moved]
+
+    def get_fields(self, request: HttpRequest, obj=None):
+        return without_hidden(request, super().get_fields(request, obj))
+
+    def get_list_display(self, request: HttpRequest):
+        return without_hidden(request, super().get_list_display(request))
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         # No delete button where the service would refuse (done sessions, closed courses);
@@ -107,8 +120,7 @@ class VisitAdmin(TherapistFieldMixin, ClinicHistoryAdmin):
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_list_editable(self, request: HttpRequest) -> list[str]:
-        readonly = clinical_readonly_fields(request)
-        return [name for name in self.list_editable if name not in readonly]
+        return without_hidden(request, self.list_editable)
 
     def get_changelist_instance(self, request: HttpRequest):
         changelist = super().get_changelist_instance(request)

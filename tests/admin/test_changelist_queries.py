@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from clinic.roles import THERAPIST
 from courses.models import Course, Visit
 from patients.models import PatientContraindication
 from tests.factories import (
@@ -17,6 +18,7 @@ from tests.factories import (
     UserFactory,
     VisitFactory,
     contraindication,
+    staff_with_role,
 )
 
 pytestmark = pytest.mark.django_db
@@ -109,3 +111,20 @@ def test_the_patient_page_does_not_query_per_course_or_contraindication(admin_cl
     with_many = queries_for(admin_client, reverse("admin:patients_patient_change", args=[many.pk]))
 
     assert with_many == with_few
+
+
+@pytest.mark.parametrize("name", [*LISTS, "admin:messaging_feedback_changelist"])
+def test_a_therapists_list_of_their_patients_costs_as_many_queries_with_200_rows_as_with_5(
+    client, name
+):
+    # One of the three therapists that make_rows gives the courses to.
+    client.force_login(staff_with_role(THERAPIST, username="list-therapist-0"))
+    url = reverse(name)
+    make_rows(5)
+    client.get(url)
+    with_5 = queries_for(client, url)
+
+    make_rows(195)
+    with_200 = queries_for(client, url)
+
+    assert with_200 == with_5

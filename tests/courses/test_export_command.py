@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from courses import exports
 from courses.models import Course
-from tests.factories import CourseFactory, summary_course
+from tests.factories import CourseFactory, UserFactory, VisitFactory, summary_course
 
 pytestmark = pytest.mark.django_db
 
@@ -127,3 +127,17 @@ def test_no_progress_bar_when_stderr_is_not_a_terminal(tmp_path, capsys, monkeyp
     _run("--output", str(tmp_path / "courses.csv"))
 
     assert "1/1" not in capsys.readouterr().err
+
+
+def test_therapist_exports_their_own_courses_covered_sessions_included():
+    anna = UserFactory(username="anna.export")
+    own = CourseFactory(therapist=anna)
+    covered = CourseFactory(region="cervical")
+    VisitFactory(course=covered, therapist=anna)
+    CourseFactory(region="thoracic")
+
+    data = json.loads(_run("--format", "json", "--therapist", "anna.export"))
+
+    assert sorted(row["course_id"] for row in data) == sorted([own.pk, covered.pk])
+    with pytest.raises(CommandError, match="no user named nobody"):
+        _run("--therapist", "nobody")

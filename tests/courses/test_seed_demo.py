@@ -14,6 +14,7 @@ from clinic.timeutils import clinic_today
 from courses import services
 from courses.demo import MAILBOX_GONE_ERROR
 from courses.models import Course, MassageKind, Visit
+from courses.selectors import patients_in_care_of
 from courses.services.booking import visits_booking_errors
 from hours.models import ClosedDay, OpeningHours, TimeOff, WorkingHours
 from messaging import timing
@@ -150,10 +151,10 @@ def test_the_printed_login_works_and_a_new_random_password_is_made_each_run(demo
     assert not client.login(username="manager", password="first-demo-password")
 
 
-def test_demo_staff_are_staff_and_only_the_manager_is_a_superuser(demo):
+def test_demo_staff_are_staff_and_only_the_administrator_is_a_superuser(demo):
     staff = get_user_model().objects.filter(is_staff=True)
-    assert staff.count() == 5
-    assert list(staff.filter(is_superuser=True).values_list("username", flat=True)) == ["manager"]
+    assert staff.count() == 6
+    assert list(staff.filter(is_superuser=True).values_list("username", flat=True)) == ["admin"]
 
 
 def test_each_demo_user_is_in_the_group_of_their_role(demo):
@@ -167,6 +168,7 @@ def test_each_demo_user_is_in_the_group_of_their_role(demo):
         "anna.kowalska": [roles.THERAPIST],
         "ben.okafor": [roles.THERAPIST],
         "chloe.martin": [roles.THERAPIST],
+        "admin": [],
     }
 
 
@@ -263,9 +265,13 @@ def test_signing_in_as_each_demo_role_shows_the_home_page_with_what_to_act_on(
 
     page = client.get("/admin/").content.decode()
 
-    due = staff_home().repeat_courses_due[0]
+    # A therapist's list holds the patients in their care only.
+    everyone = staff_home().repeat_courses_due
+    theirs = set(patients_in_care_of(user))
+    assert everyone
+    for due in everyone:
+        assert (str(due) in page) is (due in theirs)
     failed = Message.objects.get(status=Message.Status.FAILED)
-    assert str(due) in page
     # The failed message is on the home page of those who see the message log.
     assert ("550 5.1.1" in page) is sees_message_log
     if sees_message_log:

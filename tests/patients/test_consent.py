@@ -4,7 +4,7 @@ from django.urls import reverse
 from clinic.roles import THERAPIST
 from patients.models import ConsentChange, Patient
 from patients.services import patient_save, patient_set_reminders_consent
-from tests.factories import PatientFactory, UserFactory, staff_with_role
+from tests.factories import CourseFactory, PatientFactory, UserFactory, staff_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -94,7 +94,9 @@ def test_staff_record_consent_for_several_patients_with_the_admin_action(admin_c
 def test_staff_who_may_only_read_consent_see_a_patients_consent_changes(client):
     patient = PatientFactory()
     patient_set_reminders_consent(patient=patient, given=False, by=None)
-    client.force_login(staff_with_role(THERAPIST))
+    therapist = staff_with_role(THERAPIST)
+    CourseFactory(patient=patient, therapist=therapist)
+    client.force_login(therapist)
 
     response = client.get(reverse("admin:patients_patient_change", args=[patient.pk]))
 

@@ -2,7 +2,7 @@ import pytest
 from django.test import Client
 
 from clinic.roles import MANAGER, RECEPTION, THERAPIST
-from tests.factories import staff_with_role
+from tests.factories import UserFactory, staff_with_role
 
 
 def _client_for(user) -> Client:
@@ -39,3 +39,8 @@ def therapist_client(therapist_staff) -> Client:
 @pytest.fixture
 def manager_client(manager) -> Client:
     return _client_for(manager)
+
+
+@pytest.fixture
+def superuser_client(db) -> Client:
+    return _client_for(UserFactory(username="root", is_superuser=True))

@@ -84,8 +84,10 @@ def test_only_a_manager_reaches_the_delete_page_of_a_course(who, status, request
     assert client.get(url).status_code == status
 
 
-def test_every_role_can_view_a_patient_and_a_course(reception_client, therapist_client):
-    course = CourseFactory()
+def test_every_role_can_view_a_patient_and_a_course_in_its_care(
+    reception_client, therapist_client, therapist_staff
+):
+    course = CourseFactory(therapist=therapist_staff)
     for client in (reception_client, therapist_client):
         assert (
             client.get(
@@ -129,8 +131,10 @@ def test_only_a_therapist_or_manager_can_delete_visits_in_bulk(reception_client,
     assert "delete_selected" in _actions(therapist_client, url)
 
 
-def test_reception_sees_a_visits_clinical_fields_read_only(reception_client, therapist_client):
-    visit = VisitFactory()
+def test_reception_sees_a_visits_clinical_fields_read_only(
+    reception_client, therapist_client, therapist_staff
+):
+    visit = VisitFactory(course__therapist=therapist_staff)
     url = reverse("admin:courses_visit_change", args=[visit.pk])
 
     reception_form = reception_client.get(url).content.decode()
@@ -142,8 +146,10 @@ def test_reception_sees_a_visits_clinical_fields_read_only(reception_client, the
     assert 'name="scheduled_at_0"' in reception_form
 
 
-def test_reception_gets_no_pain_score_inputs_on_the_visit_list(reception_client, therapist_client):
-    VisitFactory()
+def test_reception_gets_no_pain_score_inputs_on_the_visit_list(
+    reception_client, therapist_client, therapist_staff
+):
+    VisitFactory(course__therapist=therapist_staff)
     url = reverse("admin:courses_visit_changelist")
     assert "form-0-pain_before" not in reception_client.get(url).content.decode()
     assert "form-0-pain_before" in therapist_client.get(url).content.decode()
@@ -166,8 +172,8 @@ def test_reception_can_move_a_visit_but_a_posted_pain_score_is_ignored(reception
     assert visit.notes == ""
 
 
-def test_therapist_can_record_a_visits_notes_in_the_admin(therapist_client):
-    visit = VisitFactory()
+def test_therapist_can_record_a_visits_notes_in_the_admin(therapist_client, therapist_staff):
+    visit = VisitFactory(course__therapist=therapist_staff)
     url = reverse("admin:courses_visit_change", args=[visit.pk])
 
     response = therapist_client.post(url, _visit_post_data(visit, notes="Sparing mode"))

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from courses.models import Course
 from tests.factories import summary_course
 
 pytestmark = pytest.mark.django_db
@@ -25,9 +26,18 @@ def test_summary_download_is_for_therapists_and_managers(request, who, status, f
     assert response.status_code == status
 
 
+def _therapists_own_summary_course(request) -> Course:
+    """The summary course, run by the therapist of the role fixtures."""
+    course = summary_course()
+    Course.objects.filter(pk=course.pk).update(
+        therapist=request.getfixturevalue("therapist_staff")
+    )
+    return course
+
+
 @pytest.mark.parametrize(("who", "status"), ROLES_AND_STATUS)
 def test_course_pdf_is_for_therapists_and_managers(request, who, status):
-    course = summary_course()
+    course = _therapists_own_summary_course(request)
     client = request.getfixturevalue(who)
 
     response = client.get(reverse("admin:courses_course_pdf", args=[course.pk]))
@@ -40,7 +50,7 @@ def test_course_pdf_is_for_therapists_and_managers(request, who, status):
     [("reception_client", False), ("therapist_client", True), ("manager_client", True)],
 )
 def test_export_action_and_links_are_offered_to_therapists_and_managers(request, who, offered):
-    course = summary_course()
+    course = _therapists_own_summary_course(request)
     client = request.getfixturevalue(who)
 
     changelist = client.get(reverse("admin:courses_course_changelist"))

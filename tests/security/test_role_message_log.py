@@ -80,8 +80,10 @@ def test_seeing_the_log_alone_does_not_allow_its_actions(
     assert pending.status == Message.Status.PENDING
 
 
-def test_therapists_see_the_patients_answers_on_the_course_and_visit_pages(therapist_client):
-    visit = VisitFactory(done=True, pain_before=3)
+def test_therapists_see_the_patients_answers_on_the_course_and_visit_pages(
+    therapist_client, therapist_staff
+):
+    visit = VisitFactory(done=True, pain_before=3, course__therapist=therapist_staff)
     check_in = MessageFactory(
         kind=Message.Kind.POST_VISIT_CHECK_IN,
         course=visit.course,

@@ -2,6 +2,7 @@
 
 python manage.py export_courses --format csv --status completed --since 2026-01-01
 python manage.py export_courses --format pdf --course 42 --output course-42.pdf
+python manage.py export_courses --therapist anna.kowalska   # her own courses only
 """
 
 import argparse
@@ -14,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from tqdm import tqdm
@@ -21,6 +23,7 @@ from tqdm import tqdm
 from courses import exports
 from courses.models import Course
 from courses.pdf import course_pdf_write
+from courses.selectors import courses_of
 from courses.summaries import course_summaries
 
 
@@ -67,6 +70,11 @@ class Command(BaseCommand):
         parser.add_argument("--until", type=_date, help="Courses that started on or before.")
         parser.add_argument("--course", type=int, help="One course by id (required for pdf).")
         parser.add_argument("--output", type=Path, help="File to write; default stdout.")
+        parser.add_argument(
+            "--therapist",
+            help="Only this user name's own courses (run by them or with a session booked "
+            "with them): what the therapist may export in the admin.",
+        )
 
     def handle(self, *args, **options) -> None:
         if options["since"] and options["until"] and options["since"] > options["until"]:
@@ -100,6 +108,13 @@ class Command(BaseCommand):
             queryset = queryset.filter(start_date__lte=options["until"])
         if options["course"] is not None:
             queryset = queryset.filter(pk=options["course"])
+        if options["therapist"]:
+            therapist = get_user_model().objects.filter(username=options["therapist"]).first()
+            if therapist is None:
+                raise CommandError(
+                    _("There is no user named %(name)s.") % {"name": options["therapist"]}
+                )
+            queryset = queryset.filter(pk__in=courses_of(therapist).values("pk"))
         render = exports.FORMATS[options["format"]][0]
         summaries = course_summaries(queryset)
         output: Path | None = options["output"]

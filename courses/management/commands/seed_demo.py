@@ -39,6 +39,6 @@ class Command(BaseCommand):
                 )
             }
         )
-        self.stdout.write(_("Staff login (the manager is a superuser):"))
+        self.stdout.write(_("Staff login (admin is a superuser, for users and groups):"))
         self.stdout.write(_("  usernames: %(names)s") % {"names": ", ".join(clinic.usernames)})
         self.stdout.write(_("  password:  %(password)s") % {"password": clinic.password})
