@@ -36,6 +36,9 @@ class _DailyHours(models.Model):
         abstract = True
         ordering = ["weekday", "starts"]
 
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.starts:%H:%M}-{self.ends:%H:%M}"
+
     def clean(self) -> None:
         if self.starts is not None and self.ends is not None and self.ends <= self.starts:
             raise ValidationError({"ends": _("The end must be later in the day than the start.")})
@@ -59,9 +62,6 @@ class OpeningHours(_DailyHours):
                 condition=Q(ends__gt=F("starts")), name="opening_hours_end_after_start"
             ),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.get_weekday_display()} {self.starts:%H:%M}-{self.ends:%H:%M}"
 
 
 class WorkingHours(_DailyHours):
@@ -91,9 +91,6 @@ class WorkingHours(_DailyHours):
                 condition=Q(ends__gt=F("starts")), name="working_hours_end_after_start"
             ),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.get_weekday_display()} {self.starts:%H:%M}-{self.ends:%H:%M}"
 
 
 class ClosedDay(models.Model):

@@ -124,10 +124,11 @@ class WorkingTime:
                 "day": label,
                 "span": span,
             }
-        own = self.window(therapist_id, day) if therapist_id in self.hours else clinic
-        if own is None:
+        # A therapist without hours of their own works the clinic's, checked above.
+        own = self.window(therapist_id, day) if therapist_id in self.hours else None
+        if therapist_id in self.hours and own is None:
             return _("%(name)s does not work on %(day)s.") % {"name": therapist_name, "day": label}
-        if therapist_id in self.hours and not (own[0] <= start and end <= own[1]):
+        if own is not None and not (own[0] <= start and end <= own[1]):
             return _("%(name)s works %(hours)s on %(day)s: %(span)s is outside it.") % {
                 "name": therapist_name,
                 "hours": f"{_clock(own[0])}-{_clock(own[1])}",
