@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clinic.timeutils import clinic_day_label, clinic_today
 from courses.diary import diary_day, diary_week
+from courses.models import EARLIEST_COURSE_DATE, PLANNING_HORIZON
 
 
 class DiaryForm(forms.Form):
@@ -29,7 +30,12 @@ class DiaryForm(forms.Form):
         self.therapist_ids = {int(x) for x in data.getlist("therapist") if x.isdigit()}
 
     def chosen_day(self) -> dt.date:
-        return (self.is_valid() and self.cleaned_data["day"]) or clinic_today()
+        """The day asked for; today for a day that is not one, or lies outside the
+        years a visit may be booked in (31/12/9999 has no next day to end on)."""
+        day = self.is_valid() and self.cleaned_data["day"]
+        if not day or not EARLIEST_COURSE_DATE <= day <= clinic_today() + PLANNING_HORIZON:
+            return clinic_today()
+        return day
 
 
 def _query(day: dt.date, therapist_ids) -> str:

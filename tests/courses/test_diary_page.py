@@ -319,6 +319,17 @@ def test_a_day_that_is_not_a_date_shows_today(staff, time_machine):
     assert response.context["day"] == TUESDAY
 
 
+@pytest.mark.parametrize("name", ["admin:diary", "admin:diary_week"])
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_a_day_at_the_ends_of_the_calendar_shows_today(staff, time_machine, name, day):
+    time_machine.move_to(at(TUESDAY, 9))
+
+    response = staff.get(reverse(name), {"day": day})
+
+    assert response.status_code == 200
+    assert response.context["day"] == TUESDAY
+
+
 def test_the_pages_place_everything_by_classes_with_no_inline_style_or_script(staff):
     anna = UserFactory()
     visit_at(anna, at(TUESDAY, 10))
