@@ -16,9 +16,9 @@ RECEPTION_USERNAME = "bench-reception"
 EMAIL_DOMAIN = "bench.example.com"
 
 # One therapist per this many patients: with the slot grids below a therapist has
-# 38-46 sessions a week to give and their patients need about 31, so the diaries are
+# 38-46 sessions a week to give and their patients need about 30, so the diaries are
 # busy (about 6 visits a day) but a course's next session rarely waits for a free slot.
-PATIENTS_PER_THERAPIST = 140
+PATIENTS_PER_THERAPIST = 125
 MIN_THERAPISTS = 3
 
 # The clinic's week (weekday: opening, closing); closed on Sunday.

@@ -12,13 +12,18 @@ from courses.bench_seed.clinic import FIRST_NAMES, LAST_NAMES, Diary
 from courses.models import PAIN_MAX, Course, CourseKind, MassageKind, SpineRegion, Visit
 from patients.models import ConsentChange, Contraindication, Patient, PatientContraindication
 
-# How far back the first courses go, and how far ahead courses are already planned.
+# How far back the courses go, and how far ahead courses are already planned.
 HISTORY_DAYS = 3 * 365
 PLANNED_AHEAD_DAYS = 21
+# Patients came to the clinic before the data starts too: their courses then are left
+# out, but keep their rhythm, so the clinic is about as busy three years ago as now
+# (a chain that grew by half since) instead of filling up from nothing.
+LEAD_IN_DAYS = 3 * 365
 # A patient who finishes a course comes back for another with this chance; the next
 # one starts this many days after (the clinic suggests two courses a year).
-RETURN_CHANCE = 0.93
-RETURN_AFTER_DAYS = (130, 270)
+RETURN_CHANCE = 0.88
+RETURN_AFTER_DAYS = (120, 240)
+COURSE_DAYS = (21, 42)  # about how long a course took, for the courses left out
 # What became of a session booked in the past (the rest of the time: done).
 MISSED_CHANCE, CANCELLED_CHANCE = 0.035, 0.045
 # A course cancelled, or completed early, after some of its sessions.
@@ -119,10 +124,17 @@ class PatientHistoryMaker:
 
     def make(self, number: int) -> PatientRecord:
         rng = self.rng
-        first_start = self.today + dt.timedelta(
-            days=rng.randint(-HISTORY_DAYS, PLANNED_AHEAD_DAYS)
-        )
-        registered_on = min(first_start - dt.timedelta(days=rng.randint(1, 14)), self.today)
+        days = rng.randint(-HISTORY_DAYS - LEAD_IN_DAYS, PLANNED_AHEAD_DAYS)
+        registered_on = self.today + dt.timedelta(days=days - rng.randint(1, 14))
+        while days < -HISTORY_DAYS:
+            if rng.random() > RETURN_CHANCE:
+                # Left before the data starts: in the data, a patient who came later.
+                days = rng.randint(-HISTORY_DAYS, PLANNED_AHEAD_DAYS)
+                registered_on = self.today + dt.timedelta(days=days - rng.randint(1, 14))
+            else:
+                days += rng.randint(*COURSE_DAYS) + rng.randint(*RETURN_AFTER_DAYS)
+        first_start = self.today + dt.timedelta(days=days)
+        registered_on = min(registered_on, self.today)
         patient = self._patient(number, registered_on)
         home = number % len(self.therapist_ids)
         preferred_slot = rng.randrange(8)
@@ -294,7 +306,7 @@ class PatientHistoryMaker:
             kind = CourseKind.THERAPEUTIC if rng.random() < 0.8 else CourseKind.PREVENTIVE
             region = rng.choices(REGIONS, REGION_WEIGHTS)[0]
         else:
-            kind = CourseKind.PREVENTIVE if rng.random() < 0.6 else CourseKind.THERAPEUTIC
+            kind = CourseKind.PREVENTIVE if rng.random() < 0.35 else CourseKind.THERAPEUTIC
             region = (
                 previous.region if rng.random() < 0.8 else rng.choices(REGIONS, REGION_WEIGHTS)[0]
             )

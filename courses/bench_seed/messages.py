@@ -14,7 +14,7 @@ from messaging.models import Feedback, Message
 
 # The clinic started sending messages this long ago: older sessions and courses have
 # none. With 45 % of patients taking messages, this gives about 8 messages a patient.
-MESSAGING_DAYS = 400
+MESSAGING_DAYS = 240
 ANSWER_CHANCE = 0.3
 FAILED_CHANCE, UNCERTAIN_CHANCE = 0.03, 0.01
 ACKNOWLEDGED_CHANCE = 0.8
