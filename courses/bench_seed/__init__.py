@@ -36,12 +36,12 @@ from courses.bench_seed.clinic import (
     therapist_count,
 )
 from courses.bench_seed.history import (
-    Ids,
     PatientHistoryMaker,
     PatientRecord,
     contraindication_catalogue,
 )
 from courses.bench_seed.messages import MessageMaker
+from courses.bench_seed.sessions import Ids
 from courses.models import Course, Visit
 from messaging.models import Feedback, Message
 from patients.models import ConsentChange, Patient, PatientContraindication

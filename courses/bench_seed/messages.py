@@ -7,7 +7,8 @@ import uuid
 
 from django.conf import settings
 
-from courses.bench_seed.history import CourseRecord, Ids, PatientRecord, link_key
+from courses.bench_seed.history import PatientRecord
+from courses.bench_seed.sessions import CourseRecord, Ids, link_key
 from courses.models import Course, Visit
 from messaging import timing
 from messaging.models import Feedback, Message
