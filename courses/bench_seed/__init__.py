@@ -193,9 +193,10 @@ def _sequences_reset() -> None:
 
 
 def finish() -> None:
-    """Recompute what the services keep from the rows they write, which the bulk inserts
-    above bypassed. Every derived value that the services maintain on write belongs
-    here, computed from the inserted rows in bulk."""
+    """Recompute what the services keep up to date on every write and the bulk inserts
+    above went around: any value stored for the sake of reading it fast (a column
+    summing up a course's sessions, say) is computed here, in bulk, from the rows
+    inserted. Nothing yet."""
 
 
 def visits_on(day: dt.date) -> int:

@@ -20,6 +20,10 @@ EMAIL_DOMAIN = "bench.example.com"
 # busy (about 6 visits a day) but a course's next session rarely waits for a free slot.
 PATIENTS_PER_THERAPIST = 125
 MIN_THERAPISTS = 3
+# A patient waits at most about this long for a session with their therapist; beyond
+# it, the first of a few colleagues with a free slot takes the session (or course).
+LONGEST_WAIT = dt.timedelta(days=7)
+COLLEAGUES_ASKED = 4
 
 # The clinic's week (weekday: opening, closing); closed on Sunday.
 OPENING_HOURS = {weekday: (dt.time(8), dt.time(20)) for weekday in range(5)} | {
@@ -199,6 +203,31 @@ class Diary:
             return False
         away = self.holidays.get(therapist)
         return away is None or not away[0] <= day <= away[1]
+
+    def first_free_day(self, therapist: int, earliest: dt.date) -> dt.date:
+        """The first day on or after ``earliest`` with a slot still free."""
+        day = earliest
+        while (
+            not self.works_on(therapist, day)
+            or self.taken.get((therapist, day), 0)
+            == (1 << len(self.grids[therapist][day.weekday()])) - 1
+        ):
+            day += dt.timedelta(days=1)
+        return day
+
+    def soonest(self, candidates: list[int], earliest: dt.date) -> int:
+        """The first of ``candidates`` with a slot free within ``LONGEST_WAIT`` of
+        ``earliest``, else the one free soonest: as reception would book."""
+        waits = []
+        for candidate in candidates:
+            wait = self.first_free_day(candidate, earliest) - earliest
+            if wait <= LONGEST_WAIT:
+                return candidate
+            waits.append(wait)
+        return candidates[waits.index(min(waits))]
+
+    def colleagues(self, rng: random.Random) -> list[int]:
+        return [rng.randrange(len(self.grids)) for _ in range(COLLEAGUES_ASKED)]
 
     def book(
         self, *, therapist: int, earliest: dt.date, preferred: int

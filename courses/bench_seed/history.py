@@ -69,7 +69,9 @@ class PatientHistoryMaker:
         self.therapist_ids, self.manager_id, self.catalogue = therapist_ids, manager_id, catalogue
         self.now, self.today = now, today
         self.tz = diary.tz
-        self.sessions = SessionMaker(rng=rng, ids=ids, diary=diary, now=now, today=today)
+        self.sessions = SessionMaker(
+            rng=rng, ids=ids, diary=diary, therapist_ids=therapist_ids, now=now, today=today
+        )
 
     def at(self, day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
         local = dt.datetime.combine(day, dt.time(hour, minute)).replace(tzinfo=self.tz)
@@ -96,7 +98,7 @@ class PatientHistoryMaker:
         while True:
             record = self._course(
                 patient=patient,
-                therapist=home if rng.random() < 0.9 else rng.randrange(len(self.therapist_ids)),
+                therapist=self._therapist(home, start),
                 start=start,
                 previous=courses[-1].course if courses else None,
                 preferred_slot=preferred_slot,
@@ -114,6 +116,13 @@ class PatientHistoryMaker:
             consents=self._consents(patient),
             contraindications=self._contraindications(patient, courses),
         )
+
+    def _therapist(self, home: int, start: dt.date) -> int:
+        """The patient's own therapist, now and then another; a colleague when that
+        one's diary is full for a while."""
+        rng, diary = self.rng, self.diary
+        chosen = home if rng.random() < 0.9 else rng.randrange(len(self.therapist_ids))
+        return diary.soonest([chosen, *diary.colleagues(rng)], start)
 
     def _patient(self, number: int, registered_on: dt.date) -> Patient:
         rng = self.rng

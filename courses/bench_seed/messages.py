@@ -17,6 +17,9 @@ from messaging.models import Feedback, Message
 # none. With 45 % of patients taking messages, this gives about 8 messages a patient.
 MESSAGING_DAYS = 240
 ANSWER_CHANCE = 0.3
+# Of the messages due lately, a few the dispatch has not sent yet, or is sending (some
+# past their lease: a worker died).
+IN_HAND, IN_HAND_CHANCE = dt.timedelta(hours=24), 0.05
 FAILED_CHANCE, UNCERTAIN_CHANCE = 0.03, 0.01
 ACKNOWLEDGED_CHANCE = 0.8
 SMTP_ERRORS = [
@@ -79,7 +82,7 @@ class MessageMaker:
             message.status, message.last_error = Message.Status.CANCELLED, cancelled_by
         elif due > self.now:
             message.status = Message.Status.PENDING
-        elif due > self.now - dt.timedelta(minutes=20) and rng.random() < 0.5:
+        elif due > self.now - IN_HAND and rng.random() < IN_HAND_CHANCE:
             # The dispatch has it in hand, or has not got to it yet.
             if rng.random() < 0.5:
                 message.status = Message.Status.PENDING
@@ -88,7 +91,8 @@ class MessageMaker:
                     Message.Status.SENDING,
                     uuid.UUID(int=rng.getrandbits(128)),
                 )
-                message.claimed_at, message.attempts = due + dt.timedelta(seconds=30), 1
+                message.claimed_at = min(due + dt.timedelta(seconds=30), self.now)
+                message.attempts = 1
         else:
             odds = rng.random()
             message.attempts = 1

@@ -6,7 +6,7 @@ import random
 from base64 import urlsafe_b64encode
 from dataclasses import dataclass, field
 
-from courses.bench_seed.clinic import Diary
+from courses.bench_seed.clinic import LONGEST_WAIT, Diary
 from courses.models import PAIN_MAX, Course, CourseKind, SpineRegion, Visit
 
 # What became of a session booked in the past (the rest of the time: done).
@@ -63,9 +63,17 @@ class SessionMaker:
     """Books and fills in the sessions of the courses a patient history makes."""
 
     def __init__(
-        self, *, rng: random.Random, ids: Ids, diary: Diary, now: dt.datetime, today: dt.date
+        self,
+        *,
+        rng: random.Random,
+        ids: Ids,
+        diary: Diary,
+        therapist_ids: list[int],
+        now: dt.datetime,
+        today: dt.date,
     ) -> None:
-        self.rng, self.ids, self.diary, self.now, self.today = rng, ids, diary, now, today
+        self.rng, self.ids, self.diary, self.therapist_ids = rng, ids, diary, therapist_ids
+        self.now, self.today = now, today
 
     def book(self, record: CourseRecord, *, therapist: int, preferred_slot: int) -> None:
         """Book the course's sessions one after another in the therapist's diary; those
@@ -87,8 +95,12 @@ class SessionMaker:
         cursor, done, ahead, last_day = course.start_date, 0, 0, None
         closing = None
         while done + ahead < planned and not not_booked_yet:
+            booked_with = therapist
+            if self.diary.first_free_day(therapist, cursor) - cursor > LONGEST_WAIT:
+                # A colleague covers the session rather than leave weeks between two.
+                booked_with = self.diary.soonest([therapist, *self.diary.colleagues(rng)], cursor)
             day, at = self.diary.book(
-                therapist=therapist, earliest=cursor, preferred=preferred_slot
+                therapist=booked_with, earliest=cursor, preferred=preferred_slot
             )
             cursor = day + gap
             visit = Visit(
@@ -98,7 +110,7 @@ class SessionMaker:
                 scheduled_at=at,
                 booked_minutes=minutes,
                 ends_at=at + length,
-                therapist_id=course.therapist_id,
+                therapist_id=self.therapist_ids[booked_with],
                 techniques=[],
             )
             record.visits.append(visit)
