@@ -108,11 +108,42 @@ class _Round:
         self.alerts.extend(alerts)
 
     def insert(self) -> None:
-        for model, rows in self.rows.items():
-            model.objects.bulk_create(rows, batch_size=INSERT_BATCH)
+        for model, rows in [*self.rows.items(), (Message, self.alerts)]:
+            _insert(model, rows)
             rows.clear()
-        Message.objects.bulk_create(self.alerts, batch_size=INSERT_BATCH)
-        self.alerts.clear()
+
+
+def _insert(model: type[models.Model], rows: list[models.Model]) -> None:
+    """``bulk_create``, or on PostgreSQL ``COPY``: several times less work in Python
+    and for the server (no statement to build and parse)."""
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(rows, batch_size=INSERT_BATCH)
+        return
+    fields = model._meta.concrete_fields
+    # Django's own fields hold values psycopg writes as they are (str, int, dates,
+    # UUIDs, None); JSON and other packages' fields (phone numbers) need converting.
+    prepare = [
+        None
+        if type(f).__module__.startswith("django.db.models")
+        and not isinstance(f, models.JSONField)
+        else f.get_db_prep_save
+        for f in fields
+    ]
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(
+                [
+                    getattr(row, f.attname)
+                    if prep is None
+                    else prep(getattr(row, f.attname), connection)
+                    for f, prep in zip(fields, prepare, strict=True)
+                ]
+            )
 
 
 def seed_refusal() -> str | None:

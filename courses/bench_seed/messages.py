@@ -78,11 +78,15 @@ class MessageMaker:
             link_key=link_key(rng),
             created_at=min(created, due, self.now),
         )
+        # A reminder of a visit that has taken place is no longer sent: none is in hand.
+        still_wanted = (
+            kind != Message.Kind.VISIT_REMINDER or visit.status == Visit.Status.SCHEDULED
+        )
         if cancelled_by:
             message.status, message.last_error = Message.Status.CANCELLED, cancelled_by
         elif due > self.now:
             message.status = Message.Status.PENDING
-        elif due > self.now - IN_HAND and rng.random() < IN_HAND_CHANCE:
+        elif due > self.now - IN_HAND and rng.random() < IN_HAND_CHANCE and still_wanted:
             # The dispatch has it in hand, or has not got to it yet.
             if rng.random() < 0.5:
                 message.status = Message.Status.PENDING

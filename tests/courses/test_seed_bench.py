@@ -168,6 +168,16 @@ def test_messages_go_only_to_patients_who_take_them(seeded):
     assert not Patient.objects.filter(pk__in=messaged, email="").exists()
 
 
+def test_no_repeat_course_reminder_waits_while_the_patient_has_an_open_course(seeded):
+    waiting = Message.objects.open().filter(kind=Message.Kind.REPEAT_COURSE_REMINDER)
+    assert not waiting.filter(patient__courses__status__in=Course.OPEN_STATUSES).exists()
+
+
+def test_a_visit_reminder_waits_only_for_a_visit_still_booked(seeded):
+    waiting = Message.objects.open().filter(kind=Message.Kind.VISIT_REMINDER)
+    assert not waiting.exclude(visit__status=Visit.Status.SCHEDULED).exists()
+
+
 def _snapshot() -> dict[str, list]:
     return {
         "patients": list(
