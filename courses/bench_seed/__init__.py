@@ -41,7 +41,7 @@ from courses.bench_seed.history import (
     contraindication_catalogue,
 )
 from courses.bench_seed.messages import MessageMaker
-from courses.bench_seed.sessions import Ids
+from courses.bench_seed.sessions import Ids, Seeding
 from courses.models import Course, Visit
 from messaging.models import Feedback, Message
 from patients.models import ConsentChange, Patient, PatientContraindication
@@ -183,20 +183,21 @@ def seed_bench(*, patients: int, seed: int = SEED, progress: bool = False) -> Se
         manager, therapists = staff_save(therapists=therapist_count(patients), rng=rng)
         closed = closed_days(today)
         holidays = hours_save(therapists=therapists, today=today, closed=closed)
-        ids = Ids(
-            {model: model.objects.aggregate(last=Max("pk"))["last"] or 0 for model in MODELS}
-        )
-        histories = PatientHistoryMaker(
+        last_ids = {
+            model: model.objects.aggregate(last=Max("pk"))["last"] or 0 for model in MODELS
+        }
+        seeding = Seeding(
             rng=rng,
-            ids=ids,
+            ids=Ids(last_ids),
             diary=Diary(therapists=len(therapists), closed=set(closed), holidays=holidays),
             therapist_ids=[user.pk for user in therapists],
-            manager_id=manager.pk,
-            catalogue=contraindication_catalogue(),
             now=now,
             today=today,
         )
-        messages = MessageMaker(rng=rng, ids=ids, now=now)
+        histories = PatientHistoryMaker(
+            seeding, manager_id=manager.pk, catalogue=contraindication_catalogue()
+        )
+        messages = MessageMaker(seeding)
         pending = _Round()
         with tqdm(total=patients, unit=" patients", file=sys.stderr, disable=not progress) as bar:
             for number in range(patients):

@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractUser, Group
 from django.utils import timezone
 
 from clinic import roles
+from courses import demo
 from hours.models import ClosedDay, OpeningHours, TimeOff, WorkingHours
 
 MANAGER_USERNAME = "bench-manager"
@@ -65,27 +66,19 @@ WORK_PATTERNS = [
     ),
 ]
 
+# The demo's names, and more: a chain's patients come from everywhere.
 FIRST_NAMES = [
-    "Oliver", "Amelia", "George", "Isla", "Harry", "Ava", "Jack", "Mia", "Thomas", "Grace",
-    "James", "Sophie", "William", "Emily", "Daniel", "Lucy", "Samuel", "Ella", "Joseph",
-    "Hannah", "David", "Ruth", "Peter", "Helen", "Michael", "Susan", "Robert", "Janet",
-    "Richard", "Carol", "Andrew", "Linda", "Stephen", "Irene", "Paul", "Moira", "Martin",
-    "Elaine", "Graham", "Brenda", "Ian", "Pauline", "Colin", "Sandra", "Keith", "Denise",
-    "Tariq", "Nadia", "Viktor", "Olena", "Aisha", "Omar", "Priya", "Ravi", "Chen", "Mei",
-    "Kwame", "Ama", "Lukas", "Zofia", "Marco", "Giulia", "Sean", "Niamh", "Rhys", "Cerys",
-    "Fraser", "Eilidh", "Noah", "Freya", "Leo", "Poppy", "Oscar", "Rosie", "Arthur", "Evie",
-    "Alfie", "Florence", "Jacob", "Isabella",
+    *demo.FIRST_NAMES,
+    "Aisha", "Omar", "Priya", "Ravi", "Chen", "Mei", "Kwame", "Ama", "Lukas", "Zofia", "Marco",
+    "Giulia", "Sean", "Niamh", "Rhys", "Cerys", "Fraser", "Eilidh", "Noah", "Freya", "Leo",
+    "Poppy", "Oscar", "Rosie", "Arthur", "Evie", "Alfie", "Florence", "Jacob", "Isabella",
 ]  # fmt: skip
 LAST_NAMES = [
-    "Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Patel",
-    "Robinson", "Wright", "Thompson", "Evans", "Walker", "White", "Roberts", "Green", "Hall",
-    "Wood", "Jackson", "Clarke", "Hughes", "Edwards", "Lewis", "Turner", "Hill", "Moore",
-    "Cooper", "Ward", "Morris", "King", "Harris", "Baker", "Price", "Bennett", "Gray",
-    "Kelly", "Murphy", "Bell", "Marshall", "Fisher", "Kaur", "Begum", "Nowak", "Rossi",
-    "Ahmed", "Byrne", "Doyle", "Shevchenko", "Novak", "Campbell", "Stewart", "Anderson",
-    "Scott", "Reid", "Murray", "Mitchell", "Young", "Khan", "Ali", "Singh", "Hussain",
-    "Okafor", "Mensah", "Kowalski", "Silva", "Santos", "Chen", "Wang", "Li", "Nguyen",
-    "O'Brien", "McDonald", "Fraser", "Lloyd", "Owen", "Morgan", "Jenkins", "Powell", "Parry",
+    *demo.LAST_NAMES,
+    "Campbell", "Stewart", "Anderson", "Scott", "Reid", "Murray", "Mitchell", "Young", "Khan",
+    "Ali", "Singh", "Hussain", "Okafor", "Mensah", "Kowalski", "Silva", "Santos", "Chen",
+    "Wang", "Li", "Nguyen", "O'Brien", "McDonald", "Fraser", "Lloyd", "Owen", "Morgan",
+    "Jenkins", "Powell", "Parry",
 ]  # fmt: skip
 
 

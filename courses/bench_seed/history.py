@@ -2,13 +2,12 @@
 courses and their visits, as the services would have recorded them."""
 
 import datetime as dt
-import random
 from dataclasses import dataclass
 
 from django.conf import settings
 
-from courses.bench_seed.clinic import FIRST_NAMES, LAST_NAMES, Diary
-from courses.bench_seed.sessions import CourseRecord, Ids, SessionMaker, link_key
+from courses.bench_seed.clinic import FIRST_NAMES, LAST_NAMES
+from courses.bench_seed.sessions import CourseRecord, Seeding, SessionMaker, link_key
 from courses.models import Course, CourseKind, MassageKind, SpineRegion
 from patients.models import ConsentChange, Contraindication, Patient, PatientContraindication
 
@@ -54,24 +53,17 @@ class PatientRecord:
 
 class PatientHistoryMaker:
     def __init__(
-        self,
-        *,
-        rng: random.Random,
-        ids: Ids,
-        diary: Diary,
-        therapist_ids: list[int],
-        manager_id: int,
-        catalogue: dict[str, list[int]],
-        now: dt.datetime,
-        today: dt.date,
+        self, seeding: Seeding, *, manager_id: int, catalogue: dict[str, list[int]]
     ) -> None:
-        self.rng, self.ids, self.diary = rng, ids, diary
-        self.therapist_ids, self.manager_id, self.catalogue = therapist_ids, manager_id, catalogue
-        self.now, self.today = now, today
-        self.tz = diary.tz
-        self.sessions = SessionMaker(
-            rng=rng, ids=ids, diary=diary, therapist_ids=therapist_ids, now=now, today=today
+        self.rng, self.ids, self.diary = seeding.rng, seeding.ids, seeding.diary
+        self.therapist_ids, self.now, self.today = (
+            seeding.therapist_ids,
+            seeding.now,
+            seeding.today,
         )
+        self.manager_id, self.catalogue = manager_id, catalogue
+        self.tz = seeding.diary.tz
+        self.sessions = SessionMaker(seeding)
 
     def at(self, day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
         local = dt.datetime.combine(day, dt.time(hour, minute)).replace(tzinfo=self.tz)

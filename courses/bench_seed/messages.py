@@ -2,13 +2,12 @@
 every status, and the patients' answers with the staff alerts they raised."""
 
 import datetime as dt
-import random
 import uuid
 
 from django.conf import settings
 
 from courses.bench_seed.history import PatientRecord
-from courses.bench_seed.sessions import CourseRecord, Ids, link_key
+from courses.bench_seed.sessions import CourseRecord, Seeding, link_key
 from courses.models import Course, Visit
 from messaging import timing
 from messaging.models import Feedback, Message
@@ -31,9 +30,9 @@ COMMENTS = ["", "", "", "Much better, thank you.", "Still stiff in the mornings.
 
 
 class MessageMaker:
-    def __init__(self, *, rng: random.Random, ids: Ids, now: dt.datetime) -> None:
-        self.rng, self.ids, self.now = rng, ids, now
-        self.since = now - dt.timedelta(days=MESSAGING_DAYS)
+    def __init__(self, seeding: Seeding) -> None:
+        self.rng, self.ids, self.now = seeding.rng, seeding.ids, seeding.now
+        self.since = self.now - dt.timedelta(days=MESSAGING_DAYS)
         self.follow_up = dt.timedelta(days=settings.CLINIC_FOLLOW_UP_DAYS)
 
     def make(self, history: PatientRecord) -> tuple[list[Message], list[Feedback], list[Message]]:

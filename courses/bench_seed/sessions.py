@@ -59,21 +59,28 @@ def _clamp(pain: int) -> int:
     return max(0, min(PAIN_MAX, pain))
 
 
+@dataclass(frozen=True)
+class Seeding:
+    """What every part of the generator shares."""
+
+    rng: random.Random
+    ids: Ids
+    diary: Diary
+    therapist_ids: list[int]
+    now: dt.datetime
+    today: dt.date
+
+
 class SessionMaker:
     """Books and fills in the sessions of the courses a patient history makes."""
 
-    def __init__(
-        self,
-        *,
-        rng: random.Random,
-        ids: Ids,
-        diary: Diary,
-        therapist_ids: list[int],
-        now: dt.datetime,
-        today: dt.date,
-    ) -> None:
-        self.rng, self.ids, self.diary, self.therapist_ids = rng, ids, diary, therapist_ids
-        self.now, self.today = now, today
+    def __init__(self, seeding: Seeding) -> None:
+        self.rng, self.ids, self.diary = seeding.rng, seeding.ids, seeding.diary
+        self.therapist_ids, self.now, self.today = (
+            seeding.therapist_ids,
+            seeding.now,
+            seeding.today,
+        )
 
     def book(self, record: CourseRecord, *, therapist: int, preferred_slot: int) -> None:
         """Book the course's sessions one after another in the therapist's diary; those
