@@ -171,8 +171,11 @@ def _given_timestamps() -> Iterator[None]:
             model_field.auto_now_add = True
 
 
-def seed_bench(*, patients: int, seed: int = SEED, progress: bool = False) -> SeedReport:
-    """Fill an empty database with ``patients`` patients and all that goes with them."""
+def seed_bench(
+    *, patients: int, seed: int = SEED, password: str | None = None, progress: bool = False
+) -> SeedReport:
+    """Fill an empty database with ``patients`` patients and all that goes with them;
+    the staff sign in with ``password`` if one is given."""
     refusal = seed_refusal()
     if refusal:
         raise SeedRefused(refusal)
@@ -180,7 +183,9 @@ def seed_bench(*, patients: int, seed: int = SEED, progress: bool = False) -> Se
     rng = random.Random(seed)
     now, today = timezone.now(), clinic_today()
     with transaction.atomic(), _given_timestamps():
-        manager, therapists = staff_save(therapists=therapist_count(patients), rng=rng)
+        manager, therapists = staff_save(
+            therapists=therapist_count(patients), rng=rng, password=password
+        )
         closed = closed_days(today)
         holidays = hours_save(therapists=therapists, today=today, closed=closed)
         last_ids = {

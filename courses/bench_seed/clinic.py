@@ -5,6 +5,7 @@ import random
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import AbstractUser, Group
 from django.utils import timezone
 
@@ -86,14 +87,18 @@ def therapist_count(patients: int) -> int:
     return max(MIN_THERAPISTS, -(-patients // PATIENTS_PER_THERAPIST))
 
 
-def staff_save(*, therapists: int, rng: random.Random) -> tuple[AbstractUser, list[AbstractUser]]:
+def staff_save(
+    *, therapists: int, rng: random.Random, password: str | None = None
+) -> tuple[AbstractUser, list[AbstractUser]]:
     """The manager, a receptionist and the therapists, each in their role's group.
 
-    No usable password: the benchmark signs in with ``force_login``, and a database
-    copied around for measurements should open to nobody.
+    Without ``password`` nobody can sign in with one: an in-process benchmark signs in
+    with ``force_login``, and a database copied around for measurements should open to
+    nobody unless asked to. Hashed once for all: hashing is slow on purpose.
     """
     User = get_user_model()
     groups = {group.name: group for group in Group.objects.all()}
+    encoded = make_password(password)
 
     def staff(username: str, first: str, last: str, role: str) -> AbstractUser:
         user = User(
@@ -103,7 +108,7 @@ def staff_save(*, therapists: int, rng: random.Random) -> tuple[AbstractUser, li
             email=f"{username}@{EMAIL_DOMAIN}",
             is_staff=True,
         )
-        user.set_unusable_password()
+        user.password = encoded
         user.save()
         user.groups.set([groups[role]])
         return user
