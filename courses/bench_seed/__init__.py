@@ -7,7 +7,8 @@ and region, no therapist booked twice, a session done only once its time has com
 messages as the dispatch would have left them), which the tests check on a small seed.
 
 A seeded generator makes the same data for the same seed, except for the dates, which
-follow today so that the data always looks current.
+follow today so that the data always looks current, and what the time of day decides
+(whether today's sessions are over yet, and what follows from that).
 """
 
 import datetime as dt
@@ -206,6 +207,10 @@ def seed_bench(
         pending = _Round()
         with tqdm(total=patients, unit=" patients", file=sys.stderr, disable=not progress) as bar:
             for number in range(patients):
+                # A generator seeded anew for each patient: what the time of day changes
+                # (the sessions over by now, their replacements) stays with the patient
+                # instead of changing every patient after.
+                rng.seed(f"{seed}:{number}")
                 history = histories.make(number)
                 pending.add(history, *messages.make(history))
                 if (number + 1) % PATIENTS_PER_ROUND == 0 or number + 1 == patients:

@@ -83,6 +83,7 @@ class PatientHistoryMaker:
         first_start = self.today + dt.timedelta(days=days)
         registered_on = min(registered_on, self.today)
         patient = self._patient(number, registered_on)
+        consents = self._consents(patient)
         home = number % len(self.therapist_ids)
         preferred_slot = rng.randrange(8)
         courses: list[CourseRecord] = []
@@ -105,7 +106,7 @@ class PatientHistoryMaker:
         return PatientRecord(
             patient=patient,
             courses=courses,
-            consents=self._consents(patient),
+            consents=consents,
             contraindications=self._contraindications(patient, courses),
         )
 

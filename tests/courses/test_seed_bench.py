@@ -3,6 +3,7 @@ from io import StringIO
 from itertools import groupby
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
@@ -226,6 +227,35 @@ def test_another_seed_makes_other_data(db):
     seed_bench(patients=8, seed=4)
 
     assert _snapshot()["patients"] != first["patients"]
+
+
+def test_the_time_of_day_changes_only_what_is_not_over_yet(db):
+    morning = timezone.make_aware(dt.datetime(2026, 3, 10, 9, 30))
+    evening = morning + dt.timedelta(hours=9)
+
+    def visits_before_the_morning() -> list[tuple]:
+        return list(
+            Visit.objects.filter(scheduled_at__lt=morning)
+            .order_by("course__patient_id", "scheduled_at")
+            .values_list(
+                "course__patient_id",
+                "scheduled_at",
+                "status",
+                "pain_before",
+                "pain_after",
+                "therapist__username",
+            )  # fmt: skip
+        )
+
+    with time_machine.travel(morning, tick=False):
+        seed_bench(patients=8, seed=3)
+    patients, visits = _snapshot()["patients"], visits_before_the_morning()
+    _forget_the_seed()
+    with time_machine.travel(evening, tick=False):
+        seed_bench(patients=8, seed=3)
+
+    assert _snapshot()["patients"] == patients
+    assert visits_before_the_morning() == visits
 
 
 def test_the_seed_refuses_a_database_that_has_patients(db):
