@@ -178,6 +178,9 @@ def test_a_visit_reminder_waits_only_for_a_visit_still_booked(seeded):
     assert not waiting.exclude(visit__status=Visit.Status.SCHEDULED).exists()
 
 
+VISIT_FIELDS = ("scheduled_at", "status", "pain_before", "pain_after", "therapist__username")
+
+
 def _snapshot() -> dict[str, list]:
     return {
         "patients": list(
@@ -185,17 +188,7 @@ def _snapshot() -> dict[str, list]:
                 "pk", "first_name", "last_name", "date_of_birth", "phone", "email", "link_key"
             )
         ),
-        "visits": list(
-            Visit.objects.order_by("pk").values_list(
-                "pk",
-                "course_id",
-                "scheduled_at",
-                "status",
-                "pain_before",
-                "pain_after",
-                "therapist__username",
-            )  # fmt: skip
-        ),
+        "visits": list(Visit.objects.order_by("pk").values_list("pk", "course_id", *VISIT_FIELDS)),
         "messages": list(
             Message.objects.order_by("pk").values_list(
                 "pk", "kind", "status", "due_at", "link_key"
@@ -237,14 +230,7 @@ def test_the_time_of_day_changes_only_what_is_not_over_yet(db):
         return list(
             Visit.objects.filter(scheduled_at__lt=morning)
             .order_by("course__patient_id", "scheduled_at")
-            .values_list(
-                "course__patient_id",
-                "scheduled_at",
-                "status",
-                "pain_before",
-                "pain_after",
-                "therapist__username",
-            )  # fmt: skip
+            .values_list("course__patient_id", *VISIT_FIELDS)
         )
 
     with time_machine.travel(morning, tick=False):
