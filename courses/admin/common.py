@@ -60,3 +60,11 @@ class TherapistFieldMixin:
     @admin.display(description=_("therapist"), ordering="therapist__last_name")
     def therapist_name(self, obj) -> str:
         return staff_name(obj.therapist)
+
+
+class TherapistListFilter(admin.RelatedFieldListFilter):
+    """The course list's therapist filter: who runs a course, by name. Django's "related
+    only" choices read every course of the list to find them."""
+
+    def field_choices(self, field, request: HttpRequest, model_admin):
+        return [(user.pk, staff_name(user)) for user in selectors.course_therapists()]
