@@ -19,6 +19,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from clinic.admin_errors import ClinicHistoryAdmin
+from clinic.paginators import EstimatedCountPaginator
 from courses import exports, services
 from courses.admin.booking import CourseBookingMixin
 from courses.admin.common import (
@@ -26,6 +27,7 @@ from courses.admin.common import (
     TherapistFieldMixin,
     TherapistListFilter,
     contraindications_html,
+    drilldown_from_ends,
     hidden_clinical_fields,
     without_hidden,
 )
@@ -110,8 +112,9 @@ class CourseAdmin(
     autocomplete_fields = ["patient"]
     date_hierarchy = "start_date"
     ordering = ["-start_date", "-id"]
-    # A chain's list holds tens of thousands of courses: counting them all again next
-    # to the filtered count costs a scan and tells staff nothing they act on.
+    # A chain's list holds tens of thousands of courses: counted from the planner's
+    # estimate when unfiltered, and never counted twice.
+    paginator = EstimatedCountPaginator
     show_full_result_count = False
     readonly_fields = [
         "status",
@@ -150,7 +153,7 @@ class CourseAdmin(
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         # The summary is on the row: the page's outcome needs the patient and therapist.
         courses = super().get_queryset(request).select_related("patient", "therapist")
-        return in_care_of(courses, request.user)
+        return drilldown_from_ends(in_care_of(courses, request.user))
 
     # What reception does not read: the course's notes, its pain figures and summary.
     clinical_columns = [
