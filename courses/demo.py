@@ -427,6 +427,8 @@ def _messages(*, rng: random.Random, patient: Patient, plan_index: int, today: d
         # Answered within a day of the message, never later than now.
         answered = min(message.sent_at + dt.timedelta(hours=rng.randint(1, 20)), now)
         Feedback.objects.filter(pk=feedback.pk).update(submitted_at=answered)
+        # The answer's time changed under the service: its course's pain at the end may.
+        Course.objects.filter(pk=feedback.course_id).summaries_refresh()
 
 
 @transaction.atomic

@@ -58,10 +58,26 @@ class MassageKind(models.TextChoices):
     SOFT_MANUAL = "soft_manual", _("Soft manual techniques")
 
 
+class PainSource(models.TextChoices):
+    """Where the pain at the end of a course was measured."""
+
+    VISIT = "visit", _("visit")
+    PATIENT_REPORT = "patient_report", _("patient's report")
+
+
 class CourseQuerySet(models.QuerySet):
     def open(self) -> "CourseQuerySet":
         """Planned or active: the course still runs, or is about to."""
         return self.filter(status__in=Course.OPEN_STATUSES)
+
+    def summaries_refresh(self) -> int:
+        """Recompute the summary columns of these courses from their visits and their
+        patients' answers, in one UPDATE; returns how many courses it wrote."""
+        # Imported here: the definition reads visits and the messaging area's answers,
+        # whose models import this module.
+        from courses.summaries import summary_columns
+
+        return self.update(**summary_columns())
 
 
 class Course(models.Model):
@@ -114,9 +130,47 @@ class Course(models.Model):
     completed_early = models.BooleanField(_("completed early"), default=False, editable=False)
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # The summary (courses/summaries.py, ``summary_columns``), kept by the services on
+    # every write to the course's visits and answers, so that the course list sorts and
+    # filters on it without reading a visit. ``manage.py course_summaries --check``
+    # compares them with what the visits say.
+    sessions_done = models.PositiveSmallIntegerField(_("sessions done"), default=0, editable=False)
+    sessions_missed = models.PositiveSmallIntegerField(
+        _("sessions missed"), default=0, editable=False
+    )
+    sessions_cancelled = models.PositiveSmallIntegerField(
+        _("sessions cancelled"), default=0, editable=False
+    )
+    pain_at_start = models.PositiveSmallIntegerField(
+        _("pain at start"), null=True, blank=True, editable=False
+    )
+    pain_at_end = models.PositiveSmallIntegerField(
+        _("pain at end"), null=True, blank=True, editable=False
+    )
+    pain_at_end_at = models.DateTimeField(_("pain at end measured at"), null=True, editable=False)
+    pain_at_end_source = models.CharField(
+        _("pain at end from"),
+        max_length=14,
+        choices=PainSource.choices,
+        blank=True,
+        editable=False,
+    )
+    pain_flagged = models.BooleanField(_("flagged"), default=False, editable=False)
+
+    SUMMARY_FIELDS = (
+        "sessions_done",
+        "sessions_missed",
+        "sessions_cancelled",
+        "pain_at_start",
+        "pain_at_end",
+        "pain_at_end_at",
+        "pain_at_end_source",
+        "pain_flagged",
+    )
 
     objects = CourseQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["created_at"])
+    # The summary follows the visits, whose own history tells how it changed.
+    history = HistoricalRecords(excluded_fields=["created_at", *SUMMARY_FIELDS])
 
     class Meta:
         verbose_name = _("course")
@@ -146,7 +200,23 @@ class Course(models.Model):
                 name="course_ends_after_it_starts",
             ),
         ]
-        indexes = [models.Index(fields=["status", "end_date"])]
+        indexes = [
+            models.Index(fields=["status", "end_date"]),
+            # The course list's order (and the first and last dates of its drill-down),
+            # and each sortable column before it: the list reads 100 rows off an index
+            # instead of sorting every course.
+            models.Index(fields=["-start_date", "-id"], name="course_list_order"),
+            *(
+                models.Index(fields=[column, "-start_date", "-id"], name=f"course_list_{column}")
+                for column in (
+                    "status",
+                    "sessions_done",
+                    "pain_at_start",
+                    "pain_at_end",
+                    "pain_flagged",
+                )
+            ),
+        ]
 
     def __str__(self) -> str:
         return _("%(kind)s course, %(region)s — %(patient)s") % {

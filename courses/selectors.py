@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -146,8 +146,20 @@ def therapists() -> QuerySet:
                 | Q(groups__permissions__in=permission_ids)
                 | Q(user_permissions__in=permission_ids)
             )
-            | Q(pk__in=Course.objects.values("therapist_id"))
+            # Probed per user: collecting the therapist of every course reads them all.
+            | Q(Exists(Course.objects.filter(therapist=OuterRef("pk"))))
         )
         .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def course_therapists() -> QuerySet:
+    """Who runs at least one course, by name: the course list's therapist filter. One
+    index probe per staff member, where collecting the therapists of every course would
+    read them all."""
+    return (
+        get_user_model()
+        .objects.filter(Exists(Course.objects.filter(therapist=OuterRef("pk"))))
         .order_by("first_name", "last_name", "username")
     )

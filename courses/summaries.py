@@ -1,37 +1,49 @@
 """The course summary: the one place that says how a course went.
 
-The admin, the CSV and JSON exports and the PDF all read a course through
-``course_summaries``, so "pain at the end" or "clinically important improvement" mean
-the same thing everywhere. A whole list costs a constant number of queries: the counts
-and pain scores are annotations on the course query, and the two lookups that live in
-the messaging area run once per chunk of courses, never once per course.
+Its figures (sessions done, missed and cancelled; the pain at the start and at the end,
+and where the end was measured; a rise in pain no therapist has acknowledged) are
+defined once, by ``summary_columns``: expressions over the course's visits and its
+patient's answers. The services write them onto the course row with every change to
+either (``CourseQuerySet.summaries_refresh``), so the course list sorts and filters on
+them in the database, and the list, the page, the exports and the PDF read them without
+reading a visit. ``CourseSummary`` adds what follows from them (the change, the
+clinically important improvement) and the next repeat-course reminder: a fact about the
+patient that the messaging area keeps and that is read with the courses, in the same
+query.
 """
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from itertools import islice
 
 from django.conf import settings
-from django.db.models import Count, Max, Min, Q, QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    Expression,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThan, IsNull
 from django.utils.translation import gettext as _
 
 from clinic.staff import staff_name
-from courses.models import Course, CourseKind, MassageKind, SpineRegion, Visit
-from courses.selectors import courses_with_progress
-from messaging.models import Feedback, Message
+from courses.models import Course, CourseKind, MassageKind, PainSource, SpineRegion, Visit
+from messaging.models import Feedback
+from messaging.selectors import courses_with_next_repeat_reminder
+from patients.models import Patient
 
-# Rows fetched from the database at a time when streaming. Large enough that the
-# per-chunk lookups are rare, small enough that memory stays flat for any list size.
+# Rows fetched from the database at a time when streaming: memory stays flat for any
+# list size, and a fetch is rare enough not to show in the time.
 CHUNK_SIZE = 200
-
-
-class PainSource:
-    """Where the pain at the end of a course was measured."""
-
-    VISIT = "visit"
-    PATIENT_REPORT = "patient_report"
 
 
 @dataclass(frozen=True)
@@ -142,39 +154,58 @@ class CourseSummary:
         return text % values
 
 
-def courses_with_summary(queryset: QuerySet[Course]) -> QuerySet[Course]:
-    """The courses with every figure a summary needs, in the same query as the courses."""
-    done = Q(visits__status=Visit.Status.DONE)
-    return (
-        courses_with_progress(queryset)
-        .select_related("patient", "therapist")
-        .annotate(
-            missed_count=Count("visits", filter=Q(visits__status=Visit.Status.MISSED)),
-            cancelled_count=Count("visits", filter=Q(visits__status=Visit.Status.CANCELLED)),
-            # The instant of the visit whose pain_after is latest_pain.
-            last_done_at=Max("visits__performed_at", filter=done),
-        )
+def _visits_counted(visits: QuerySet[Visit], status: str) -> Expression:
+    return Coalesce(
+        Subquery(
+            visits.filter(status=status)
+            .order_by()
+            .values("course")
+            .annotate(n=Count("pk"))
+            # Only the count: "course" would otherwise be selected too.
+            .values("n")
+        ),
+        0,
     )
 
 
-def course_summary_from(
-    course: Course,
-    *,
-    report: PatientReport | None = None,
-    next_reminder: dt.datetime | None = None,
-) -> CourseSummary:
-    """The summary of one course annotated by ``courses_with_summary``."""
-    pain_at_end, pain_at_end_at, source = course.latest_pain, course.last_done_at, None
-    if pain_at_end is not None:
-        source = PainSource.VISIT
+def summary_columns() -> dict[str, Expression]:
+    """The summary of each course, as an expression per ``Course.SUMMARY_FIELDS`` over
+    the course's own visits and answers (``OuterRef("pk")``): what the services write
+    and what ``manage.py course_summaries --check`` compares the columns with."""
+    visits = Visit.objects.filter(course=OuterRef("pk"))
+    answers = Feedback.objects.filter(course=OuterRef("pk")).order_by("-submitted_at", "id")
+    last_done = visits.latest_done_first()
+    visit_at = Subquery(last_done.values("performed_at")[:1])
+    report_at = Subquery(answers.values("submitted_at")[:1])
     # A report the patient sent after the last session is the latest word on the pain.
-    if report is not None and (pain_at_end_at is None or report.reported_at > pain_at_end_at):
-        pain_at_end, pain_at_end_at, source = (
-            report.pain,
-            report.reported_at,
-            PainSource.PATIENT_REPORT,
-        )
-    therapist = course.therapist
+    report_is_latest = Q(IsNull(report_at, False)) & (
+        Q(IsNull(visit_at, True)) | Q(GreaterThan(report_at, visit_at))
+    )
+    return {
+        "sessions_done": _visits_counted(visits, Visit.Status.DONE),
+        "sessions_missed": _visits_counted(visits, Visit.Status.MISSED),
+        "sessions_cancelled": _visits_counted(visits, Visit.Status.CANCELLED),
+        "pain_at_start": Subquery(visits.earliest_done_first().values("pain_before")[:1]),
+        "pain_at_end": Case(
+            When(report_is_latest, then=Subquery(answers.values("pain")[:1])),
+            default=Subquery(last_done.values("pain_after")[:1]),
+        ),
+        "pain_at_end_at": Case(When(report_is_latest, then=report_at), default=visit_at),
+        "pain_at_end_source": Case(
+            When(report_is_latest, then=Value(PainSource.PATIENT_REPORT.value)),
+            When(IsNull(visit_at, False), then=Value(PainSource.VISIT.value)),
+            default=Value(""),
+        ),
+        "pain_flagged": Exists(
+            Feedback.objects.unacknowledged_rises().filter(course=OuterRef("pk"))
+        ),
+    }
+
+
+def course_summary_from(
+    course: Course, *, next_reminder: dt.datetime | None = None
+) -> CourseSummary:
+    """The summary of one course read with its patient and therapist."""
     return CourseSummary(
         course_id=course.pk,
         patient_id=course.patient_id,
@@ -183,44 +214,118 @@ def course_summary_from(
         kind=course.kind,
         massage_kind=course.massage_kind,
         status=course.status,
-        therapist=staff_name(therapist),
+        therapist=staff_name(course.therapist),
         start_date=course.start_date,
         end_date=course.end_date,
         sessions_planned=course.planned_sessions,
-        sessions_done=course.done_count,
-        sessions_missed=course.missed_count,
-        sessions_cancelled=course.cancelled_count,
+        sessions_done=course.sessions_done,
+        sessions_missed=course.sessions_missed,
+        sessions_cancelled=course.sessions_cancelled,
         pain_at_start=course.pain_at_start,
-        pain_at_end=pain_at_end,
-        pain_at_end_at=pain_at_end_at,
-        pain_at_end_source=source,
+        pain_at_end=course.pain_at_end,
+        pain_at_end_at=course.pain_at_end_at,
+        pain_at_end_source=course.pain_at_end_source or None,
         next_repeat_reminder=next_reminder,
     )
+
+
+# What a streamed summary reads of each course: plain values, not model instances,
+# which cost more to build than the whole row's query.
+_ROW = (
+    "pk",
+    "patient_id",
+    "patient__first_name",
+    "patient__last_name",
+    "region",
+    "kind",
+    "massage_kind",
+    "status",
+    "therapist_id",
+    "start_date",
+    "end_date",
+    "planned_sessions",
+    "sessions_done",
+    "sessions_missed",
+    "sessions_cancelled",
+    "pain_at_start",
+    "pain_at_end",
+    "pain_at_end_at",
+    "pain_at_end_source",
+    "next_repeat_reminder_at",
+)
 
 
 def course_summaries(
     queryset: QuerySet[Course], *, chunk_size: int = CHUNK_SIZE
 ) -> Iterator[CourseSummary]:
-    """Summaries of the courses in ``queryset``, in its order, streamed chunk by chunk.
+    """Summaries of the courses in ``queryset``, in its order, streamed.
 
-    One query for the courses (read with a database cursor, so memory stays flat) and,
-    per chunk, one lookup each for patient reports and repeat-course reminders.
+    One query, read with a database cursor so that memory stays flat, and one more for
+    the names of the therapists it meets (a clinic has a handful).
     """
-    courses = courses_with_summary(queryset).iterator(chunk_size=chunk_size)
-    while True:
-        chunk = list(islice(courses, chunk_size))
-        if not chunk:
-            return
-        reports = _latest_patient_reports([course.pk for course in chunk])
-        reminders = _next_repeat_reminders({course.patient_id for course in chunk})
-        for course in chunk:
-            yield course_summary_from(
-                course,
-                report=reports.get(course.pk),
-                next_reminder=reminders.get(course.patient_id),
-            )
-        # Let the chunk go before the next one is read, so only one is ever held.
-        del chunk, reports, reminders, course
+    rows = (
+        courses_with_next_repeat_reminder(queryset)
+        .values_list(*_ROW)
+        .iterator(chunk_size=chunk_size)
+    )
+    therapists = _TherapistNames()
+    for (
+        course_id,
+        patient_id,
+        first_name,
+        last_name,
+        region,
+        kind,
+        massage_kind,
+        status,
+        therapist_id,
+        start_date,
+        end_date,
+        planned,
+        done,
+        missed,
+        cancelled,
+        pain_at_start,
+        pain_at_end,
+        pain_at_end_at,
+        source,
+        next_reminder,
+    ) in rows:
+        yield CourseSummary(
+            course_id=course_id,
+            patient_id=patient_id,
+            patient=Patient.name_of(first_name, last_name),
+            region=region,
+            kind=kind,
+            massage_kind=massage_kind,
+            status=status,
+            therapist=therapists[therapist_id],
+            start_date=start_date,
+            end_date=end_date,
+            sessions_planned=planned,
+            sessions_done=done,
+            sessions_missed=missed,
+            sessions_cancelled=cancelled,
+            pain_at_start=pain_at_start,
+            pain_at_end=pain_at_end,
+            pain_at_end_at=pain_at_end_at,
+            pain_at_end_source=source or None,
+            next_repeat_reminder=next_reminder,
+        )
+
+
+class _TherapistNames(dict):
+    """Therapists' names by id, all read at the first one asked for."""
+
+    def __missing__(self, therapist_id: int) -> str:
+        if not self:
+            # All the staff at once: far fewer than the courses, and one query instead
+            # of one per new name. Someone no longer staff is read alone, below.
+            users = get_user_model().objects.filter(is_staff=True)
+            self.update({user.pk: staff_name(user) for user in users})
+        if therapist_id not in self:
+            self[therapist_id] = staff_name(get_user_model().objects.get(pk=therapist_id))
+        return self[therapist_id]
 
 
 def course_summary(course_id: int) -> CourseSummary:
@@ -232,49 +337,13 @@ def course_summary(course_id: int) -> CourseSummary:
 
 def course_patient_reports(course_id: int) -> list[PatientReport]:
     """Every pain report the patient sent during the course, oldest first (for charts)."""
-    return sorted(_patient_reports([course_id]).get(course_id, []), key=lambda r: r.reported_at)
+    rows = Feedback.objects.filter(course_id=course_id).values_list("submitted_at", "pain")
+    return [
+        PatientReport(reported_at=submitted_at, pain=pain)
+        for submitted_at, pain in rows.order_by("submitted_at", "id")
+    ]
 
 
 def course_visit_log(course_id: int) -> list[Visit]:
     """Every visit of a course in session order, for the PDF and the pain chart."""
     return list(Visit.objects.filter(course_id=course_id).order_by("sequence"))
-
-
-# --- From the messaging area ---------------------------------------------------------
-# Patient reports and repeat-course reminders are stored by the messaging area. Each
-# lookup is ONE query for all the ids it is given, so a chunk of summaries costs the
-# same however many courses it holds.
-
-
-def _patient_reports(course_ids: Iterable[int]) -> Mapping[int, list[PatientReport]]:
-    """All pain reports per course id."""
-    reports: dict[int, list[PatientReport]] = {}
-    rows = Feedback.objects.filter(course_id__in=list(course_ids)).values_list(
-        "course_id", "submitted_at", "pain"
-    )
-    for course_id, submitted_at, pain in rows.order_by("submitted_at", "id"):
-        reports.setdefault(course_id, []).append(
-            PatientReport(reported_at=submitted_at, pain=pain)
-        )
-    return reports
-
-
-def _latest_patient_reports(course_ids: Iterable[int]) -> Mapping[int, PatientReport]:
-    """The latest pain report per course id."""
-    return {
-        course_id: max(reports, key=lambda r: r.reported_at)
-        for course_id, reports in _patient_reports(course_ids).items()
-        if reports
-    }
-
-
-def _next_repeat_reminders(patient_ids: Iterable[int]) -> Mapping[int, dt.datetime]:
-    """When the next repeat-course reminder is due, per patient id."""
-    rows = (
-        Message.objects.open()
-        .filter(kind=Message.Kind.REPEAT_COURSE_REMINDER, patient_id__in=list(patient_ids))
-        .values("patient_id")
-        .annotate(due=Min("due_at"))
-        .values_list("patient_id", "due")
-    )
-    return dict(rows)

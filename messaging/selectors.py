@@ -2,11 +2,11 @@
 
 import datetime as dt
 
-from django.db.models import DateTimeField, Exists, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import DateTimeField, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from courses.models import Course
-from messaging.models import Feedback, Message
+from messaging.models import Message
 from patients.models import Patient
 
 
@@ -25,12 +25,11 @@ def patients_with_next_repeat_reminder(queryset: QuerySet[Patient]) -> QuerySet[
     return queryset.annotate(next_repeat_reminder_at=_next_repeat_reminder("pk"))
 
 
-def courses_with_pain_flag(queryset: QuerySet[Course]) -> QuerySet[Course]:
-    """Each course with ``pain_flagged``: the patient reported a rise in pain after a visit
-    that no therapist has acknowledged yet."""
-    return queryset.annotate(
-        pain_flagged=Exists(Feedback.objects.unacknowledged_rises().filter(course=OuterRef("pk")))
-    )
+def courses_with_next_repeat_reminder(queryset: QuerySet[Course]) -> QuerySet[Course]:
+    """Each course with its patient's ``next_repeat_reminder_at``, in the same query: a
+    fact about the patient, changed by every message sent or cancelled, so read where
+    it is kept rather than copied onto the courses."""
+    return queryset.annotate(next_repeat_reminder_at=_next_repeat_reminder("patient_id"))
 
 
 # How many rows a home-page list shows; the message admin has the rest.

@@ -312,6 +312,7 @@ def feedback_submit(*, message: Message, pain: int, comment: str = "") -> Feedba
     )
     feedback.full_clean()
     feedback.save()
+    _course_summaries_refresh({feedback.course_id})
     if feedback.raises_alert:
         message_schedule(
             kind=Message.Kind.STAFF_ALERT,
@@ -374,4 +375,14 @@ def feedback_acknowledge(
         # Outside a web request the history would not know who acknowledged.
         answer._history_user = by
         answer.save(update_fields=["acknowledged_at", "acknowledged_by"])
+    _course_summaries_refresh({answer.course_id for answer in answers})
     return answers
+
+
+def _course_summaries_refresh(course_ids: set[int]) -> None:
+    """An answer changes its course's summary (the pain at the end, the flag). The
+    courses are locked first, so that the summary is read after any visit write that
+    holds them has committed."""
+    courses = Course.objects.filter(pk__in=course_ids)
+    list(courses.select_for_update().order_by("pk").values_list("pk", flat=True))
+    courses.summaries_refresh()

@@ -178,7 +178,12 @@ class Patient(models.Model):
 
     @property
     def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}"
+        return self.name_of(self.first_name, self.last_name)
+
+    @staticmethod
+    def name_of(first_name: str, last_name: str) -> str:
+        """The full name from its parts, for reads that fetch the parts without a row."""
+        return f"{first_name} {last_name}"
 
 
 class ConsentChange(models.Model):

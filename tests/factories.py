@@ -7,7 +7,7 @@ from django.core import signing
 from django.utils import timezone
 
 from courses.models import Course, CourseKind, MassageKind, SpineRegion, Visit
-from courses.services import visit_next_sequence
+from courses.services import course_summaries_recompute, visit_next_sequence
 from patients.models import Contraindication, Patient, PatientContraindication
 
 
@@ -98,6 +98,13 @@ class VisitFactory(factory.django.DjangoModelFactory):
     )
     therapist = factory.SelfAttribute("course.therapist")
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # Saved past the services: the course's summary columns follow as they would.
+        visit = super()._create(model_class, *args, **kwargs)
+        Course.objects.filter(pk=visit.course_id).summaries_refresh()
+        return visit
+
 
 # --- Course summaries and exports -------------------------------------------------------
 
@@ -171,6 +178,7 @@ def bulk_courses(count: int, *, therapist, offset: int = 0, visits_per_course: i
         for course, stand_in in zip(courses, stand_ins, strict=True)
         for n in range(1, visits_per_course + 1)
     )
+    course_summaries_recompute([course.pk for course in courses])
 
 
 # --- Staff roles ----------------------------------------------------------------------

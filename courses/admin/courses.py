@@ -19,12 +19,15 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from clinic.admin_errors import ClinicHistoryAdmin
+from clinic.paginators import EstimatedCountPaginator
 from courses import exports, services
 from courses.admin.booking import CourseBookingMixin
 from courses.admin.common import (
     VISIT_LOG_FIELDS,
     TherapistFieldMixin,
+    TherapistListFilter,
     contraindications_html,
+    drilldown_from_ends,
     hidden_clinical_fields,
     without_hidden,
 )
@@ -41,13 +44,10 @@ from courses.summaries import (
     CourseSummary,
     course_patient_reports,
     course_summaries,
-    course_summary,
     course_summary_from,
     course_visit_log,
-    courses_with_summary,
 )
 from messaging.admin import FeedbackInline, PainFlaggedFilter, PainRiseAcknowledgementMixin
-from messaging.selectors import courses_with_pain_flag
 from patients.admin import PatientPhoneSearchMixin
 
 
@@ -102,7 +102,7 @@ class CourseAdmin(
         "kind",
         "region",
         "massage_kind",
-        ("therapist", admin.RelatedOnlyFieldListFilter),
+        ("therapist", TherapistListFilter),
         PainFlaggedFilter,
     ]
     list_select_related = ["patient", "therapist"]
@@ -111,9 +111,11 @@ class CourseAdmin(
     # autocomplete would need every role to be allowed into the user admin.
     autocomplete_fields = ["patient"]
     date_hierarchy = "start_date"
-    # Explicit, as in Meta: the summary figures make the query a GROUP BY, where Django
-    # drops Meta.ordering, and the visit page's course picker paged an unordered list.
     ordering = ["-start_date", "-id"]
+    # A chain's list holds tens of thousands of courses: counted from the planner's
+    # estimate when unfiltered, and never counted twice.
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
     readonly_fields = [
         "status",
         "end_date",
@@ -149,8 +151,9 @@ class CourseAdmin(
     summary_fieldset = (_("Summary"), {"fields": ["outcome", "pain_chart"]})
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        courses = in_care_of(super().get_queryset(request), request.user)
-        return courses_with_pain_flag(courses_with_summary(courses))
+        # The summary is on the row: the page's outcome needs the patient and therapist.
+        courses = super().get_queryset(request).select_related("patient", "therapist")
+        return drilldown_from_ends(in_care_of(courses, request.user))
 
     # What reception does not read: the course's notes, its pain figures and summary.
     clinical_columns = [
@@ -248,24 +251,13 @@ class CourseAdmin(
         }
         return super().changeform_view(request, object_id, form_url, extra_context)
 
-    def get_changelist_instance(self, request: HttpRequest):
-        changelist = super().get_changelist_instance(request)
-        # Summaries for the whole page at once, so the list shows what the exports say
-        # (patient reports included) at a constant number of queries. Evaluating
-        # result_list caches the page: the template reuses these very objects.
-        page = list(changelist.result_list)
-        by_id = {
-            summary.course_id: summary
-            for summary in course_summaries(Course.objects.filter(pk__in=[c.pk for c in page]))
-        }
-        for course in page:
-            course.summary = by_id[course.pk]
-        return changelist
-
     def _summary(self, obj: Course) -> CourseSummary:
-        return getattr(obj, "summary", None) or course_summary_from(obj)
+        # Built once per row from its columns, for the several columns that read it.
+        if getattr(obj, "_summary", None) is None:
+            obj._summary = course_summary_from(obj)
+        return obj._summary
 
-    @admin.display(description=_("pain at end"))
+    @admin.display(description=_("pain at end"), ordering="pain_at_end")
     def pain_at_end(self, obj: Course):
         return self._summary(obj).pain_at_end
 
@@ -286,7 +278,7 @@ class CourseAdmin(
     def outcome(self, obj: Course):
         if obj is None or obj.pk is None:
             return "—"
-        return course_summary(obj.pk).outcome
+        return self._summary(obj).outcome
 
     @admin.display(description=_("pain chart"))
     def pain_chart(self, obj: Course):
@@ -303,9 +295,9 @@ class CourseAdmin(
     def pain_flagged(self, obj: Course) -> bool:
         return obj.pain_flagged
 
-    @admin.display(description=_("progress"), ordering="done_count")
+    @admin.display(description=_("progress"), ordering="sessions_done")
     def progress(self, obj: Course) -> str:
-        return f"{obj.done_count}/{obj.planned_sessions}"
+        return f"{obj.sessions_done}/{obj.planned_sessions}"
 
     @admin.display(description=_("pain at start"), ordering="pain_at_start")
     def pain_at_start(self, obj: Course):

@@ -22,6 +22,7 @@ from courses.services.rules import (
     visits_check_clinical_permission,
     visits_proposed,
 )
+from courses.services.summary import course_summaries_recompute, course_summaries_stale
 from courses.services.writes import (
     course_cancel,
     course_complete_early,
@@ -50,6 +51,8 @@ __all__ = [
     "course_delete",
     "course_save",
     "course_schedule_visits",
+    "course_summaries_recompute",
+    "course_summaries_stale",
     "course_start",
     "course_validate",
     "course_visits_validate",

@@ -72,6 +72,12 @@ def _lock_course(course: Course) -> Course:
     return Course.objects.select_for_update().select_related("patient").get(pk=course.pk)
 
 
+def _summary_refresh(course_ids: set[int]) -> None:
+    """The summary columns of courses whose visits changed, as the visits now say: one
+    UPDATE, under the lock the write holds on each course."""
+    Course.objects.filter(pk__in=course_ids).summaries_refresh()
+
+
 def _course_opened(course: Course) -> None:
     """Every way a course opens (planned, started, reopened) answers the patient's
     repeat-course reminders: none is due while the patient has an open course."""
@@ -100,6 +106,10 @@ def course_save(*, course: Course) -> Course:
         locked = _lock_course(course)
         course.status, course.end_date = locked.status, locked.end_date
         course.completed_early = locked.completed_early
+        # The summary as the locked row holds it: a course read before a session was
+        # logged must not write back the figures it read.
+        for name in Course.SUMMARY_FIELDS:
+            setattr(course, name, getattr(locked, name))
         if not _course_changes(course):
             return course
     course_validate(course)
@@ -109,6 +119,7 @@ def course_save(*, course: Course) -> Course:
     elif course.status == Course.Status.ACTIVE:
         # A plan lowered to the sessions already done completes the course.
         _course_sync_status(course)
+        _summary_refresh({course.pk})
     return course
 
 
@@ -141,6 +152,7 @@ def course_cancel(*, course: Course) -> Course:
     locked.end_date = max(today, locked.start_date)
     locked.save(update_fields=["status", "end_date"])
     _visits_set_status(locked.visits.filter(status=Visit.Status.SCHEDULED), Visit.Status.CANCELLED)
+    _summary_refresh({locked.pk})
     course.status, course.end_date = locked.status, locked.end_date
     return locked
 
@@ -162,6 +174,7 @@ def course_complete_early(*, course: Course) -> Course:
     pending = locked.visits.filter(status=Visit.Status.SCHEDULED)
     _visits_set_status(pending.filter(scheduled_at__lt=now), Visit.Status.MISSED)
     _finish(locked, early=True)
+    _summary_refresh({locked.pk})
     course.status, course.end_date, course.completed_early = (
         locked.status,
         locked.end_date,
@@ -251,6 +264,10 @@ def visits_save(
     locked = _lock_course(course)
     visits_mark_changes(visits)
     changed = [v for v in visits if v._changed]
+    # A visit moved here from another course changes that course's summary too.
+    summarised = {locked.pk} | {
+        v._stored_course_id for v in changed if getattr(v, "_stored_course_id", None)
+    }
     for visit in changed:
         visit.course = locked
         # Cleaning fills in the time of a session marked done and clears an undone one.
@@ -281,6 +298,7 @@ def visits_save(
         visit._stored_booking = (visit.scheduled_at, visit.therapist_id, visit.booked_minutes)
     messaging.visit_messages_sync(visits=changed)
     _course_sync_status(locked)
+    _summary_refresh(summarised)
     course.status, course.end_date = locked.status, locked.end_date
     course.completed_early = locked.completed_early
     return list(visits)

@@ -186,16 +186,18 @@ def _csv_peak_bytes() -> int:
         tracemalloc.stop()
 
 
-def test_csv_memory_stays_flat_from_200_to_2000_courses():
+def test_csv_memory_stays_flat_from_2000_to_6000_courses():
     therapist = UserFactory()
-    bulk_courses(200, therapist=therapist, visits_per_course=3)
+    # From 2,000 rows up: Python keeps up to 2,000 freed tuples of each small size for
+    # reuse, which tracemalloc counts as held, so below that every export "grows".
+    bulk_courses(2000, therapist=therapist, visits_per_course=3)
     small = _csv_peak_bytes()
-    bulk_courses(1800, therapist=therapist, offset=200, visits_per_course=3)
+    bulk_courses(4000, therapist=therapist, offset=2000, visits_per_course=3)
 
     large = _csv_peak_bytes()
 
-    # Ten times the rows; a generous margin for allocator noise, far below 10x.
-    assert large < small * 1.5
+    # Three times the rows; a generous margin for allocator noise, far below 3x.
+    assert large < small * 1.3
 
 
 def test_download_needs_the_export_permission(client):

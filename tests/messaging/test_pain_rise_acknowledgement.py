@@ -12,14 +12,13 @@ from clinic.roles import MANAGER, RECEPTION, THERAPIST
 from courses.models import Course
 from messaging import services
 from messaging.models import Feedback, Message
-from messaging.selectors import courses_with_pain_flag
 from tests.factories import MessageFactory, staff_with_role
 
 pytestmark = pytest.mark.django_db
 
 
 def is_flagged(course: Course) -> bool:
-    return courses_with_pain_flag(Course.objects.filter(pk=course.pk)).get().pain_flagged
+    return Course.objects.get(pk=course.pk).pain_flagged
 
 
 @pytest.fixture
