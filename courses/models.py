@@ -355,6 +355,11 @@ class Visit(models.Model):
             models.Index(fields=["scheduled_at"]),
             models.Index(fields=["course", "status"]),
             models.Index(fields=["therapist", "scheduled_at"]),
+            # The visit list's sortable columns, each then by booking time: a page of the
+            # list is the first rows of one of these (courses.admin.visits.VisitChangeList).
+            models.Index(fields=["status", "scheduled_at"], name="visit_status_scheduled_idx"),
+            models.Index(fields=["pain_before", "scheduled_at"], name="visit_pain_before_idx"),
+            models.Index(fields=["pain_after", "scheduled_at"], name="visit_pain_after_idx"),
         ]
 
     def __str__(self) -> str:
