@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from clinic.constraints import CheckConstraintsAtOnce
 from clinic.timeutils import clinic_date, clinic_day_label, clinic_today
 
 PAIN_MIN, PAIN_MAX = 0, 10
@@ -224,7 +225,7 @@ class VisitQuerySet(models.QuerySet):
         return self.done().order_by("performed_at", "sequence")
 
 
-class Visit(models.Model):
+class Visit(CheckConstraintsAtOnce, models.Model):
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", _("Scheduled")
         DONE = "done", _("Done")

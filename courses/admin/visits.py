@@ -4,13 +4,12 @@ from functools import partial
 
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from clinic.admin_errors import ClinicHistoryAdmin
+from clinic.admin_errors import ClinicHistoryAdmin, SafeChangeList
 from clinic.paginators import CappedCountPaginator
 from clinic.staff import staff_name
 from clinic.timeutils import clinic_day_bounds, clinic_today
@@ -62,7 +61,7 @@ class TherapistFilter(admin.RelatedFieldListFilter):
         ]
 
 
-class VisitChangeList(ChangeList):
+class VisitChangeList(SafeChangeList):
     """Every order the list offers ends on the booking time, then the row, in the
     direction of the column sorted on: an index on (column, scheduled_at) then hands
     PostgreSQL the page's rows in order instead of a sort of every visit. Django's own
@@ -100,9 +99,23 @@ class VisitChangeList(ChangeList):
         return [*keys, *(sign + name for name in tail if name not in named)]
 
 
+class VisitPageForm(VisitForm):
+    # The save checks the course's rules under the course's lock and the page shows its
+    # refusal like a form error (clinic.admin_errors): checking them on the form too
+    # only read the course and its visits a second time.
+    check_course_rules = False
+
+    def _get_validation_exclusions(self):
+        # The course and therapist fields have just looked their choice up, with the
+        # model's own limits; the model need not look each up a second time.
+        return super()._get_validation_exclusions() | {
+            name for name in ("course", "therapist") if name in self.fields
+        }
+
+
 @admin.register(Visit)
 class VisitAdmin(TherapistFieldMixin, ClinicHistoryAdmin):
-    form = VisitForm
+    form = VisitPageForm
     list_display = [
         "scheduled_at",
         "patient",
