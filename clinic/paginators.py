@@ -74,3 +74,30 @@ class EstimatedCountPaginator(Paginator):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)
+
+
+# Enough pages for anyone paging through a filtered list; past it the total is "more
+# than" this rather than a count of every matching row.
+COUNT_AT_MOST_ROWS = 10_000
+
+
+class CappedCountPaginator(EstimatedCountPaginator):
+    """Also counts a filtered list only up to ``count_at_most_rows``: a filter on a
+    joined table or a search over a common name matches tens of thousands of rows, and
+    counting them all costs more than showing the page. ``is_capped`` tells the page to
+    say "more than"."""
+
+    count_at_most_rows = COUNT_AT_MOST_ROWS
+    is_capped = False
+
+    @cached_property
+    def count(self) -> int:
+        if not isinstance(self.object_list, QuerySet):
+            return super().count
+        if not self.object_list.query.where:
+            return super().count
+        self.is_estimated = False
+        # COUNT(*) over a LIMIT subquery: the database stops at the cap.
+        counted = self.object_list.order_by()[: self.count_at_most_rows + 1].count()
+        self.is_capped = counted > self.count_at_most_rows
+        return min(counted, self.count_at_most_rows)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from clinic.constraints import CheckConstraintsAtOnce
 from clinic.timeutils import clinic_date, clinic_day_label, clinic_today
 
 PAIN_MIN, PAIN_MAX = 0, 10
@@ -294,7 +295,7 @@ class VisitQuerySet(models.QuerySet):
         return self.done().order_by("performed_at", "sequence")
 
 
-class Visit(models.Model):
+class Visit(CheckConstraintsAtOnce, models.Model):
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", _("Scheduled")
         DONE = "done", _("Done")
@@ -425,6 +426,11 @@ class Visit(models.Model):
             models.Index(fields=["scheduled_at"]),
             models.Index(fields=["course", "status"]),
             models.Index(fields=["therapist", "scheduled_at"]),
+            # The visit list's sortable columns, each then by booking time: a page of the
+            # list is the first rows of one of these (courses.admin.visits.VisitChangeList).
+            models.Index(fields=["status", "scheduled_at"], name="visit_status_scheduled_idx"),
+            models.Index(fields=["pain_before", "scheduled_at"], name="visit_pain_before_idx"),
+            models.Index(fields=["pain_after", "scheduled_at"], name="visit_pain_after_idx"),
         ]
 
     def __str__(self) -> str:

@@ -4,11 +4,14 @@ from functools import partial
 
 from django import forms
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from clinic.admin_errors import ClinicHistoryAdmin
+from clinic.admin_errors import ClinicHistoryAdmin, SafeChangeList
+from clinic.paginators import CappedCountPaginator
+from clinic.staff import staff_name
 from clinic.timeutils import clinic_day_bounds, clinic_today
 from courses import services
 from courses.admin.common import (
@@ -44,14 +47,80 @@ class TodayFilter(admin.SimpleListFilter):
         return queryset
 
 
+class TherapistFilter(admin.RelatedFieldListFilter):
+    """The staff with a visit on the list. Django's ``RelatedOnlyFieldListFilter`` reads
+    the therapist of every visit (a DISTINCT over all of them); here each member of
+    staff is looked up once in the index on (therapist, scheduled_at)."""
+
+    def field_choices(self, field, request, model_admin):
+        booked = model_admin.get_queryset(request).filter(therapist=OuterRef("pk"))
+        staff = get_user_model().objects.filter(Exists(booked))
+        return [
+            (user.pk, staff_name(user))
+            for user in staff.order_by("first_name", "last_name", "username")
+        ]
+
+
+class VisitChangeList(SafeChangeList):
+    """Every order the list offers ends on the booking time, then the row, in the
+    direction of the column sorted on: an index on (column, scheduled_at) then hands
+    PostgreSQL the page's rows in order instead of a sort of every visit. Django's own
+    tie-breaker (the row, descending) would force that sort for any ascending column."""
+
+    # A column whose values repeat across many rows is sorted within a smaller group
+    # first, so that the rows come in the order of an index on the joined table.
+    THEN_BY = {
+        "course__patient__last_name": ["course__patient__first_name", "course__patient_id"],
+    }
+
+    def get_ordering_field(self, field_name: str):
+        # Django leaves a column out of ``sortable_by`` in the headers only; the
+        # address could still ask for its sort.
+        if self.sortable_by is not None and field_name not in self.sortable_by:
+            return None
+        return super().get_ordering_field(field_name)
+
+    def get_ordering(self, request: HttpRequest, queryset: QuerySet) -> list:
+        ordering = super().get_ordering(request, queryset)
+        if not all(isinstance(key, str) for key in ordering):
+            return ordering
+        keys: list[str] = []
+        for key in ordering:
+            name = key.lstrip("-")
+            # The row and the list's default order come back below, in the sort's direction.
+            if name == "pk" or name in {k.lstrip("-") for k in keys}:
+                continue
+            if keys and name == "scheduled_at":
+                continue
+            keys.append(key)
+        sign = "-" if keys[0].startswith("-") else ""
+        named = {key.lstrip("-") for key in keys}
+        tail = [*self.THEN_BY.get(keys[-1].lstrip("-"), []), "scheduled_at", "pk"]
+        return [*keys, *(sign + name for name in tail if name not in named)]
+
+
+class VisitPageForm(VisitForm):
+    # The save checks the course's rules under the course's lock and the page shows its
+    # refusal like a form error (clinic.admin_errors): checking them on the form too
+    # only read the course and its visits a second time.
+    check_course_rules = False
+
+    def _get_validation_exclusions(self):
+        # The course and therapist fields have just looked their choice up, with the
+        # model's own limits; the model need not look each up a second time.
+        return super()._get_validation_exclusions() | {
+            name for name in ("course", "therapist") if name in self.fields
+        }
+
+
 @admin.register(Visit)
 class VisitAdmin(TherapistFieldMixin, ClinicHistoryAdmin):
-    form = VisitForm
+    form = VisitPageForm
     list_display = [
         "scheduled_at",
         "patient",
         "course_region",
-        "sequence",
+        "session_number",
         "status",
         "pain_before",
         "pain_after",
@@ -63,12 +132,16 @@ class VisitAdmin(TherapistFieldMixin, ClinicHistoryAdmin):
         TodayFilter,
         "status",
         "course__region",
-        ("therapist", admin.RelatedOnlyFieldListFilter),
+        ("therapist", TherapistFilter),
     ]
     list_select_related = ["course__patient", "therapist"]
     search_fields = ["course__patient__first_name", "course__patient__last_name"]
     date_hierarchy = "scheduled_at"
     ordering = ["scheduled_at"]
+    # Counting 700,000 visits twice a page (the list's and the whole table's) costs more
+    # than the page itself; see clinic.paginators.
+    paginator = CappedCountPaginator
+    show_full_result_count = False
     autocomplete_fields = ["course"]  # the therapist: see CourseAdmin
     readonly_fields = ["patient_contraindications"]
     fields = [
@@ -112,6 +185,11 @@ class VisitAdmin(TherapistFieldMixin, ClinicHistoryAdmin):
     def get_list_display(self, request: HttpRequest):
         return without_hidden(request, super().get_list_display(request))
 
+    def get_sortable_by(self, request: HttpRequest):
+        # The therapist is picked with the filter: sorting every visit by a name on
+        # another table reads them all (the diary shows a therapist's own day).
+        return [name for name in self.get_list_display(request) if name != "therapist_name"]
+
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         # No delete button where the service would refuse (done sessions, closed courses);
         # the delete page and the bulk action still ask it, and show its reason.
@@ -121,6 +199,9 @@ class VisitAdmin(TherapistFieldMixin, ClinicHistoryAdmin):
 
     def get_list_editable(self, request: HttpRequest) -> list[str]:
         return without_hidden(request, self.list_editable)
+
+    def get_changelist(self, request: HttpRequest, **kwargs):
+        return VisitChangeList
 
     def get_changelist_instance(self, request: HttpRequest):
         changelist = super().get_changelist_instance(request)
@@ -143,9 +224,16 @@ class VisitAdmin(TherapistFieldMixin, ClinicHistoryAdmin):
     def patient(self, obj: Visit):
         return obj.course.patient
 
-    @admin.display(description=_("spine region"), ordering="course__region")
+    # Not sortable: across the clinic a third of all visits share a region, so the sort
+    # would read them all; the region filter is what picks a region's visits.
+    @admin.display(description=_("spine region"))
     def course_region(self, obj: Visit):
         return obj.course.get_region_display()
+
+    # Not sortable either: a session's number means something within its course only.
+    @admin.display(description=_("session no."))
+    def session_number(self, obj: Visit) -> int:
+        return obj.sequence
 
     @admin.display(description=_("patient's contraindications"))
     def patient_contraindications(self, obj: Visit):

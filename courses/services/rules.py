@@ -254,14 +254,17 @@ def _honey_spacing_errors(visits: Iterable[Visit]) -> list[str]:
     return errors
 
 
-def visits_mark_changes(visits: Sequence[Visit]) -> None:
-    """Note on each visit whether it differs from the stored row and is newly done."""
+def visits_mark_changes(visits: Sequence[Visit], known: Sequence[Visit] = ()) -> None:
+    """Note on each visit whether it differs from the stored row and is newly done.
+    ``known``: visits just read from the database, whose rows need no second read."""
+    names = [f.attname for f in Visit._meta.concrete_fields if f.attname != "id"]
     stored = {
-        row["pk"]: row
-        for row in Visit.objects.filter(pk__in=[v.pk for v in visits if v.pk]).values(
-            "pk", *[f.attname for f in Visit._meta.concrete_fields if f.attname != "id"]
-        )
+        row.pk: {"pk": row.pk, **{name: getattr(row, name) for name in names}} for row in known
     }
+    unknown = [v.pk for v in visits if v.pk and v.pk not in stored]
+    if unknown:
+        rows = Visit.objects.filter(pk__in=unknown).values("pk", *names)
+        stored.update((row["pk"], row) for row in rows)
     for visit in visits:
         row = stored.get(visit.pk)
         if row is None:
@@ -278,15 +281,27 @@ def visits_mark_changes(visits: Sequence[Visit]) -> None:
 
 
 def visits_proposed(
-    *, course: Course, changed: Sequence[Visit], deleted: Sequence[Visit] = ()
+    *,
+    course: Course,
+    changed: Sequence[Visit],
+    deleted: Sequence[Visit] = (),
+    marked: bool = False,
+    stored: Sequence[Visit] | None = None,
 ) -> list[Visit]:
-    """The course's visits as they would be after saving ``changed`` and deleting ``deleted``."""
+    """The course's visits as they would be after saving ``changed`` and deleting ``deleted``.
+
+    ``marked``: the caller has just compared ``changed`` with the stored rows
+    (``visits_mark_changes``), under the course's lock; they are not read again.
+    ``stored``: the course's visits as the caller just read them."""
     replaced = {v.pk for v in changed if v.pk} | {v.pk for v in deleted if v.pk}
-    others = [v for v in course.visits.all() if v.pk not in replaced] if course.pk else []
+    if stored is None:
+        stored = course.visits.all() if course.pk else []
+    others = [v for v in stored if v.pk not in replaced]
     for visit in others:
         visit._changed = False
         visit._newly_done = False
-    visits_mark_changes(changed)
+    if not marked:
+        visits_mark_changes(changed)
     return [*others, *changed]
 
 

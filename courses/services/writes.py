@@ -231,10 +231,12 @@ def _reopen(course: Course) -> None:
     _course_opened(course)
 
 
-def _course_sync_status(course: Course) -> None:
+def _course_sync_status(course: Course, done: int | None = None) -> None:
     """The course's status as its done sessions say: active from the first done session,
-    completed with the last planned one, reopened when it falls below its plan."""
-    done = course.visits.done().count()
+    completed with the last planned one, reopened when it falls below its plan. ``done``:
+    the number of done sessions, when the caller holds them all under the lock."""
+    if done is None:
+        done = course.visits.done().count()
     if done and course.status == Course.Status.PLANNED:
         course.status = Course.Status.ACTIVE
         course.save(update_fields=["status"])
@@ -262,7 +264,9 @@ def visits_save(
     clinical fields. A visit that changes nothing is not written.
     """
     locked = _lock_course(course)
-    visits_mark_changes(visits)
+    # The course's visits as stored, read once under the lock: what changes and what stays.
+    stored = list(locked.visits.all())
+    visits_mark_changes(visits, known=stored)
     changed = [v for v in visits if v._changed]
     # A visit moved here from another course changes that course's summary too.
     summarised = {locked.pk} | {
@@ -270,10 +274,20 @@ def visits_save(
     }
     for visit in changed:
         visit.course = locked
+        # A therapist the stored row already names was checked when the visit was booked.
+        kept = (
+            ["therapist"]
+            if (visit._stored_booking or (None, None))[1] == visit.therapist_id
+            else []
+        )
         # Cleaning fills in the time of a session marked done and clears an undone one.
-        visit.full_clean(exclude=["course"], validate_unique=False, validate_constraints=False)
+        visit.full_clean(
+            exclude=["course", *kept], validate_unique=False, validate_constraints=False
+        )
     visits_check_clinical_permission(visits=changed, by=by)
-    proposed = visits_proposed(course=locked, changed=changed, deleted=deleted)
+    proposed = visits_proposed(
+        course=locked, changed=changed, deleted=deleted, marked=True, stored=stored
+    )
     course_visits_validate(course=locked, visits=proposed, deleted=deleted)
     _lock_diaries(changed)
     errors = course_day_conflicts(visits=proposed, changed=changed)
@@ -282,12 +296,23 @@ def visits_save(
         raise ValidationError(errors)
     for visit in deleted:
         visit.delete()
+    for visit in changed:
+        if by is not None:
+            # Outside a web request the history would not know who made the change.
+            visit._history_user = by
     try:
-        with transaction.atomic(), _no_overlap_checked_at_the_end():
+        if len(changed) > 1 and any(visit_is_rebooked(visit) for visit in changed):
+            with transaction.atomic(), _no_overlap_checked_at_the_end():
+                for visit in changed:
+                    visit.save()
+        elif any(visit_is_rebooked(visit) for visit in changed):
+            # One booking cannot swap slots with another: nothing to defer.
+            with transaction.atomic():
+                changed[0].save()
+        else:
+            # Logging a session keeps its booking: no new overlap can arise, so there is
+            # no clash to tell in words.
             for visit in changed:
-                if by is not None:
-                    # Outside a web request the history would not know who made the change.
-                    visit._history_user = by
                 visit.save()
     except IntegrityError as error:
         if EXCLUSION_CONSTRAINT not in str(error):
@@ -297,7 +322,7 @@ def visits_save(
         visit._stored_status, visit._stored_course_id = visit.status, visit.course_id
         visit._stored_booking = (visit.scheduled_at, visit.therapist_id, visit.booked_minutes)
     messaging.visit_messages_sync(visits=changed)
-    _course_sync_status(locked)
+    _course_sync_status(locked, done=sum(1 for visit in proposed if visit.is_done))
     _summary_refresh(summarised)
     course.status, course.end_date = locked.status, locked.end_date
     course.completed_early = locked.completed_early
@@ -305,7 +330,11 @@ def visits_save(
 
 
 def visit_save(*, visit: Visit, by: AbstractBaseUser | None = None) -> Visit:
-    visits_save(course=visit.course, visits=[visit], by=by)
+    # visits_save reads the course under its lock: reading it here first cost a query.
+    cached = Visit.course.is_cached(visit) or visit.course_id is None
+    visits_save(
+        course=visit.course if cached else Course(pk=visit.course_id), visits=[visit], by=by
+    )
     return visit
 
 
