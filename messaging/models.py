@@ -179,6 +179,21 @@ class Message(models.Model):
                 name="message_open_due_idx",
             ),
             models.Index(fields=["patient", "status"]),
+            # The home page's failed and uncertain messages, and the message list
+            # filtered by status, newest first.
+            models.Index(fields=["status", "due_at"], name="message_status_due_idx"),
+            # The home page's patients due for a repeat course: reminders walked in due
+            # order, and each patient's earlier reminders looked up.
+            models.Index(
+                fields=["due_at"],
+                condition=Q(kind="repeat_course_reminder"),
+                name="message_repeat_due_idx",
+            ),
+            models.Index(
+                fields=["patient", "due_at"],
+                condition=Q(kind="repeat_course_reminder"),
+                name="message_repeat_patient_idx",
+            ),
         ]
 
     def __str__(self) -> str:
