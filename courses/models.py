@@ -355,6 +355,13 @@ class Visit(models.Model):
             models.Index(fields=["scheduled_at"]),
             models.Index(fields=["course", "status"]),
             models.Index(fields=["therapist", "scheduled_at"]),
+            # A therapist's caseload (courses.selectors.courses_of): the courses of their
+            # bookings, read from the index alone on every page a therapist opens.
+            models.Index(
+                fields=["therapist", "course"],
+                condition=~Q(status="cancelled"),
+                name="visit_therapist_course_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from django.db.models import DateTimeField, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import DateTimeField, Exists, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from courses.models import Course
@@ -60,15 +60,36 @@ def patients_due_for_repeat_course(
         Q(due_at__lt=OuterRef("due_at")) | Q(due_at=OuterRef("due_at"), pk__lt=OuterRef("pk"))
     )
     new_course = Course.objects.open().filter(patient=OuterRef("patient"))
-    reminders = due.filter(~Exists(earlier), ~Exists(new_course))
     if among is not None:
-        reminders = reminders.filter(patient__in=among.values("pk"))
+        return _among_due_for_repeat_course(due.filter(~Exists(new_course)), among, limit)
+    reminders = due.filter(~Exists(earlier), ~Exists(new_course))
     patients = []
     for reminder in reminders.select_related("patient").order_by(
         "due_at", "patient__last_name", "patient_id"
     )[:limit]:
         reminder.patient.repeat_course_due_at = reminder.due_at
         patients.append(reminder.patient)
+    return patients
+
+
+def _among_due_for_repeat_course(
+    due: QuerySet[Message], among: QuerySet[Patient], limit: int
+) -> list[Patient]:
+    """``patients_due_for_repeat_course`` for a few patients (a therapist's): their
+    reminders grouped by patient, where walking every patient's reminders in due order
+    would pass thousands of other patients' before finding theirs."""
+    firsts = list(
+        due.filter(patient__in=among.values("pk"))
+        .values("patient_id")
+        .annotate(due_since=Min("due_at"))
+        .order_by("due_since", "patient__last_name", "patient_id")[:limit]
+    )
+    found = Patient.objects.in_bulk([row["patient_id"] for row in firsts])
+    patients = []
+    for row in firsts:
+        patient = found[row["patient_id"]]
+        patient.repeat_course_due_at = row["due_since"]
+        patients.append(patient)
     return patients
 
 
