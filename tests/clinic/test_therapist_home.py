@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic.roles import MANAGER, RECEPTION, THERAPIST
-from tests.factories import CourseFactory, VisitFactory, staff_with_role
+from messaging.models import Message
+from tests.factories import CourseFactory, MessageFactory, VisitFactory, staff_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -67,12 +68,8 @@ def test_other_roles_keep_the_clinics_whole_day(role, two_therapists_today):
 
 
 def test_a_therapists_patients_due_for_a_repeat_course_are_theirs_only_longest_overdue_first():
-    from messaging.models import Message
-    from tests.factories import MessageFactory
-
     mine = staff_with_role(THERAPIST)
     other = staff_with_role(THERAPIST)
-
     for days, therapist, name in [(3, mine, "Later"), (9, mine, "Earlier"), (20, other, "Theirs")]:
         course = CourseFactory(therapist=therapist, status="completed", patient__last_name=name)
         MessageFactory(
