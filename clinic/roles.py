@@ -119,7 +119,15 @@ def is_therapist(user) -> bool:
     Superusers run the whole clinic and see its day without asking the database."""
     if user.is_superuser:
         return False
-    return user.groups.filter(name=THERAPIST).exists()
+    return THERAPIST in _roles(user)
+
+
+def _roles(user) -> set[str]:
+    """The names of ``user``'s role groups, asked of the database once per request (kept
+    on the user object, as Django keeps its permissions)."""
+    if not hasattr(user, "_role_names"):
+        user._role_names = set(user.groups.values_list("name", flat=True))
+    return user._role_names
 
 
 def sees_only_own_patients(user) -> bool:
@@ -131,10 +139,8 @@ def sees_only_own_patients(user) -> bool:
 
     if user.is_superuser or settings.CLINIC_THERAPISTS_SEE_ALL_PATIENTS:
         return False
-    if not hasattr(user, "_sees_only_own_patients"):
-        roles = set(user.groups.values_list("name", flat=True))
-        user._sees_only_own_patients = THERAPIST in roles and not roles & {RECEPTION, MANAGER}
-    return user._sees_only_own_patients
+    roles = _roles(user)
+    return THERAPIST in roles and not roles & {RECEPTION, MANAGER}
 
 
 def role_permission_ids(

@@ -3,7 +3,8 @@
 The page is a grid of quarter-hour rows counted in the clinic's wall-clock time, so that
 on the days the clocks change a 10:00 visit still sits in the 10:00 row. Each read is a
 fixed number of queries however many visits the day holds: the therapists, the visits,
-and the working time (``WorkingTime.load``).
+and the working time (``WorkingTime.load``). A chain's day has a hundred therapists: it is
+shown ``COLUMNS_PER_PAGE`` columns at a time, and only their visits are read.
 """
 
 import datetime as dt
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.paginator import Page, Paginator
 from django.utils import timezone
 
 from clinic.staff import staff_name
@@ -20,6 +22,9 @@ from courses.selectors import therapists
 from hours.selectors import Window, WorkingTime
 
 ROW_MINUTES = 15
+# Columns side by side on one page of the day: what fits a wide screen, and a page that
+# renders in the same time whether the clinic has ten therapists or a hundred.
+COLUMNS_PER_PAGE = 10
 # When the clinic's hours are not set, or it is closed that day.
 DEFAULT_FIRST_MINUTE = 8 * 60
 DEFAULT_LAST_MINUTE = 20 * 60
@@ -163,27 +168,40 @@ class DiaryDay:
     chosen: set[int]
     closed_reason: str | None
     clinic_open: bool
+    # Which of the day's columns this page shows (``COLUMNS_PER_PAGE`` at a time).
+    page: Page
 
 
-def diary_day(*, day: dt.date, therapist_ids: set[int] | None = None) -> DiaryDay:
+def diary_day(
+    *, day: dt.date, therapist_ids: set[int] | None = None, page: int | str | None = 1
+) -> DiaryDay:
     """The clinic's day: a column for each therapist who works that day or has a visit
-    booked, or for exactly the therapists in ``therapist_ids`` when given."""
+    booked, or for exactly the therapists in ``therapist_ids`` when given; the columns
+    of ``page`` only, ``COLUMNS_PER_PAGE`` to a page (a page out of range is the last)."""
     everyone = list(therapists())
     start, end = clinic_day_bounds(day)
-    visits = _visits(start=start, end=end, therapist_ids=therapist_ids or None)
+    booked_with = list(
+        get_user_model().objects.filter(
+            pk__in=Visit.objects.filter(scheduled_at__gte=start, scheduled_at__lt=end)
+            .order_by()
+            .values("therapist_id")
+        )
+    )
     # Visits booked with staff no longer among the therapists still get a column.
     people = {user.pk: user for user in everyone}
-    for visit in visits:
-        people.setdefault(visit.therapist_id, visit.therapist)
+    for user in booked_with:
+        people.setdefault(user.pk, user)
     ids = set(therapist_ids) & set(people) if therapist_ids else set(people)
     working = WorkingTime.load(therapist_ids=ids, first_day=day, last_day=day)
-    with_visits = {visit.therapist_id for visit in visits}
+    with_visits = {user.pk for user in booked_with}
     shown = [
         user
         for user in people.values()
         if user.pk in ids
         and (therapist_ids or user.pk in with_visits or working.window(user.pk, day) is not None)
     ]
+    this_page = Paginator(shown, COLUMNS_PER_PAGE).get_page(page)
+    visits = _visits(start=start, end=end, therapist_ids=[user.pk for user in this_page])
     grid = _grid(working, [day], visits)
     columns = [
         _column(
@@ -194,7 +212,7 @@ def diary_day(*, day: dt.date, therapist_ids: set[int] | None = None) -> DiaryDa
             title=staff_name(user),
             visits=[v for v in visits if v.therapist_id == user.pk],
         )
-        for user in shown
+        for user in this_page
     ]
     return DiaryDay(
         day=day,
@@ -204,6 +222,7 @@ def diary_day(*, day: dt.date, therapist_ids: set[int] | None = None) -> DiaryDa
         chosen=set(therapist_ids or ()),
         closed_reason=working.closed.get(day),
         clinic_open=working.clinic_window(day) is not None,
+        page=this_page,
     )
 
 

@@ -431,6 +431,13 @@ class Visit(CheckConstraintsAtOnce, models.Model):
             models.Index(fields=["status", "scheduled_at"], name="visit_status_scheduled_idx"),
             models.Index(fields=["pain_before", "scheduled_at"], name="visit_pain_before_idx"),
             models.Index(fields=["pain_after", "scheduled_at"], name="visit_pain_after_idx"),
+            # A therapist's caseload (courses.selectors.courses_of): the courses of their
+            # bookings, read from the index alone on every page a therapist opens.
+            models.Index(
+                fields=["therapist", "course"],
+                condition=~Q(status="cancelled"),
+                name="visit_therapist_course_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -4,7 +4,17 @@ import datetime as dt
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Window,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -78,57 +88,99 @@ def patient_open_contraindications(patient_id: int) -> list[PatientContraindicat
 # --- the staff home page --------------------------------------------------------------
 
 
-def visits_on_day(day: dt.date, *, therapist_id: int | None = None) -> list[Visit]:
+def visits_on_day(
+    day: dt.date,
+    *,
+    therapist_id: int | None = None,
+    still_open: bool = False,
+    limit: int | None = None,
+) -> list[Visit]:
     """The visits booked for one clinic-local day, cancelled ones left out, in time order;
-    only those booked with ``therapist_id`` when given."""
+    only those booked with ``therapist_id`` when given, only those still to happen or to
+    log (scheduled) when ``still_open``, and at most ``limit``."""
     start, end = clinic_day_bounds(day)
     visits = Visit.objects.filter(scheduled_at__gte=start, scheduled_at__lt=end)
     if therapist_id is not None:
         visits = visits.filter(therapist_id=therapist_id)
-    return list(
+    if still_open:
+        visits = visits.filter(status=Visit.Status.SCHEDULED)
+    visits = (
         visits.exclude(status=Visit.Status.CANCELLED)
         .select_related("course__patient", "therapist")
         .order_by("scheduled_at", "id")
     )
+    return list(visits if limit is None else visits[:limit])
 
 
-def courses_ending_by(day: dt.date, *, patients: QuerySet[Patient] | None = None) -> list[Course]:
+def visit_counts_on_day(day: dt.date) -> dict[str, int]:
+    """How many visits one clinic-local day holds, by status, cancelled ones left out:
+    ``booked`` (all of them), ``done``, ``scheduled`` (still to happen or to log) and
+    ``missed``."""
+    start, end = clinic_day_bounds(day)
+    return Visit.objects.filter(scheduled_at__gte=start, scheduled_at__lt=end).aggregate(
+        booked=Count("id", filter=~Q(status=Visit.Status.CANCELLED)),
+        done=Count("id", filter=Q(status=Visit.Status.DONE)),
+        scheduled=Count("id", filter=Q(status=Visit.Status.SCHEDULED)),
+        missed=Count("id", filter=Q(status=Visit.Status.MISSED)),
+    )
+
+
+def courses_ending_by(
+    day: dt.date, *, patients: QuerySet[Patient] | None = None, limit: int | None = None
+) -> list[Course]:
     """Active courses expected to finish by ``day`` (the end of the week on the home page).
 
     A course is expected to finish when the sessions it has left are all booked by
     ``day``, or are at most one week's sessions at its rhythm: clinics do not always book
     the last sessions ahead, and reception wants to see those courses too. Each course
-    carries ``sessions_left`` and ``booked_by_day``. Only courses of ``patients`` when
-    given.
+    carries ``sessions_left``, ``booked_by_day`` and ``ending_count`` (how many courses
+    match in all, whatever ``limit``). Only courses of ``patients`` when given; at most
+    ``limit``, fewest sessions left first.
+
+    The counts are subqueries per active course on the (course, status) index rather than
+    a join grouped over every visit of every active course: a chain has thousands of
+    active courses, and the grouped join made PostgreSQL's planner compile the query
+    (JIT) for longer than it took to run.
     """
     _, end = clinic_day_bounds(day)
-    booked = Visit.objects.filter(
-        course=OuterRef("pk"),
-        status=Visit.Status.SCHEDULED,
-        scheduled_at__gte=timezone.now(),
-        scheduled_at__lt=end,
-    )
+
+    def visits_counted(**conditions) -> Coalesce:
+        counted = (
+            Visit.objects.filter(course=OuterRef("pk"), **conditions)
+            .order_by()
+            .values("course")
+            .annotate(n=Count("*"))
+            .values("n")[:1]
+        )
+        return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+    booked = {
+        "status": Visit.Status.SCHEDULED,
+        "scheduled_at__gte": timezone.now(),
+        "scheduled_at__lt": end,
+    }
     courses = Course.objects.filter(status=Course.Status.ACTIVE)
     if patients is not None:
         courses = courses.filter(patient__in=patients.values("pk"))
-    return list(
+    courses = (
         courses.annotate(
-            sessions_left=F("planned_sessions")
-            - Count("visits", filter=Q(visits__status=Visit.Status.DONE)),
-            booked_by_day=Coalesce(
-                Subquery(
-                    booked.order_by().values("course").annotate(n=Count("id")).values("n")[:1],
-                    output_field=IntegerField(),
-                ),
-                0,
-            ),
+            sessions_left=F("planned_sessions") - visits_counted(status=Visit.Status.DONE),
+            booked_by_day=visits_counted(**booked),
         )
         .filter(
-            Q(sessions_left__lte=F("booked_by_day")) | Q(sessions_left__lte=F("visits_per_week"))
+            # The rhythm first: it needs no count of bookings when it holds; bookings are
+            # counted only for the few courses booked this week at all.
+            Q(sessions_left__lte=F("visits_per_week"))
+            | Q(
+                pk__in=Visit.objects.filter(**booked).values("course_id"),
+                sessions_left__lte=F("booked_by_day"),
+            )
         )
+        .annotate(ending_count=Window(Count("id")))
         .select_related("patient", "therapist")
         .order_by("sessions_left", "patient__last_name", "id")
     )
+    return list(courses if limit is None else courses[:limit])
 
 
 def therapists() -> QuerySet:

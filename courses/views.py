@@ -38,20 +38,33 @@ class DiaryForm(forms.Form):
         return day
 
 
-def _query(day: dt.date, therapist_ids) -> str:
+def _query(day: dt.date, therapist_ids, page: int | None = None) -> str:
     return "?" + urlencode(
-        [("day", day.isoformat()), *[("therapist", pk) for pk in sorted(therapist_ids)]]
+        [
+            ("day", day.isoformat()),
+            *[("therapist", pk) for pk in sorted(therapist_ids)],
+            *([("page", page)] if page and page > 1 else []),
+        ]
     )
 
 
-def _navigation(day: dt.date, therapist_ids) -> dict[str, str]:
+def _navigation(day: dt.date, therapist_ids, page: int | None = None) -> dict[str, str]:
+    """Other days, on the same page of columns: the same therapists, as near as the
+    other day's rota allows."""
     return {
-        "previous_week": _query(day - dt.timedelta(days=7), therapist_ids),
-        "previous_day": _query(day - dt.timedelta(days=1), therapist_ids),
-        "today": _query(clinic_today(), therapist_ids),
-        "next_day": _query(day + dt.timedelta(days=1), therapist_ids),
-        "next_week": _query(day + dt.timedelta(days=7), therapist_ids),
+        "previous_week": _query(day - dt.timedelta(days=7), therapist_ids, page),
+        "previous_day": _query(day - dt.timedelta(days=1), therapist_ids, page),
+        "today": _query(clinic_today(), therapist_ids, page),
+        "next_day": _query(day + dt.timedelta(days=1), therapist_ids, page),
+        "next_week": _query(day + dt.timedelta(days=7), therapist_ids, page),
     }
+
+
+def _pages(day: dt.date, therapist_ids, page) -> list[tuple[int, str]]:
+    """A link to each page of the day's columns: (number, query)."""
+    if page.paginator.num_pages < 2:
+        return []
+    return [(number, _query(day, therapist_ids, number)) for number in page.paginator.page_range]
 
 
 def _refuse_unless_allowed(request: HttpRequest) -> None:
@@ -63,7 +76,9 @@ def diary_day_view(request: HttpRequest) -> HttpResponse:
     _refuse_unless_allowed(request)
     form = DiaryForm(request.GET)
     day = form.chosen_day()
-    diary = diary_day(day=day, therapist_ids=form.therapist_ids or None)
+    diary = diary_day(
+        day=day, therapist_ids=form.therapist_ids or None, page=request.GET.get("page")
+    )
     return render(
         request,
         "admin/diary/day.html",
@@ -75,7 +90,8 @@ def diary_day_view(request: HttpRequest) -> HttpResponse:
             "diary": diary,
             "day": day,
             "is_today": day == clinic_today(),
-            "navigation": _navigation(day, form.therapist_ids),
+            "navigation": _navigation(day, form.therapist_ids, diary.page.number),
+            "pages": _pages(day, form.therapist_ids, diary.page),
             "week_query": _query(day, list(form.therapist_ids)[:1]),
         },
     )

@@ -179,6 +179,30 @@ class Message(models.Model):
                 name="message_open_due_idx",
             ),
             models.Index(fields=["patient", "status"]),
+            # The home page's failed and uncertain messages, and the message list
+            # filtered by status, newest first.
+            models.Index(fields=["status", "due_at"], name="message_status_due_idx"),
+            # The message list, newest first (Meta.ordering), walked backwards.
+            models.Index(fields=["due_at", "id"], name="message_due_idx"),
+            # The home page's patients due for a repeat course: reminders walked in due
+            # order, and each patient's earlier reminders looked up.
+            models.Index(
+                fields=["due_at"],
+                condition=Q(kind="repeat_course_reminder"),
+                name="message_repeat_due_idx",
+            ),
+            models.Index(
+                fields=["patient", "due_at"],
+                condition=Q(kind="repeat_course_reminder"),
+                name="message_repeat_patient_idx",
+            ),
+            # Each patient's next repeat-course reminder, on the patient list (and
+            # sorted by, a probe per patient).
+            models.Index(
+                fields=["patient", "due_at"],
+                condition=Q(kind="repeat_course_reminder", status__in=["pending", "sending"]),
+                name="message_repeat_next_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -43,27 +43,53 @@ def patients_due_for_repeat_course(
     among: QuerySet[Patient] | None = None,
 ) -> list[Patient]:
     """Patients whose repeat-course reminder has fallen due and who have not started a new
-    course, longest overdue first; each with ``repeat_course_due_at``. Only patients of
-    ``among`` when given."""
+    course, longest overdue first; each with ``repeat_course_due_at``, their earliest
+    reminder fallen due. Only patients of ``among`` when given.
+
+    The reminders are walked in due order (``message_repeat_due_idx``) and each
+    patient is taken at their earliest one, so the query stops after ``limit`` patients
+    instead of grouping every reminder ever sent by patient first.
+    """
     now = now or timezone.now()
+    statuses = [*Message.OPEN_STATUSES, Message.Status.SENT, Message.Status.UNCERTAIN]
     due = Message.objects.filter(
-        kind=Message.Kind.REPEAT_COURSE_REMINDER,
-        due_at__lte=now,
-        status__in=[*Message.OPEN_STATUSES, Message.Status.SENT, Message.Status.UNCERTAIN],
+        kind=Message.Kind.REPEAT_COURSE_REMINDER, due_at__lte=now, status__in=statuses
     )
-    patients = Patient.objects.filter(pk__in=due.values("patient_id"))
+    earlier = due.filter(patient=OuterRef("patient")).filter(
+        Q(due_at__lt=OuterRef("due_at")) | Q(due_at=OuterRef("due_at"), pk__lt=OuterRef("pk"))
+    )
+    new_course = Course.objects.open().filter(patient=OuterRef("patient"))
     if among is not None:
-        patients = patients.filter(pk__in=among.values("pk"))
-    return list(
-        patients.exclude(courses__status__in=Course.OPEN_STATUSES)
-        .annotate(
-            repeat_course_due_at=Min(
-                "messages__due_at",
-                filter=Q(messages__kind=Message.Kind.REPEAT_COURSE_REMINDER),
-            )
-        )
-        .order_by("repeat_course_due_at", "last_name", "id")[:limit]
+        return _among_due_for_repeat_course(due.filter(~Exists(new_course)), among, limit)
+    reminders = due.filter(~Exists(earlier), ~Exists(new_course))
+    patients = []
+    for reminder in reminders.select_related("patient").order_by(
+        "due_at", "patient__last_name", "patient_id"
+    )[:limit]:
+        reminder.patient.repeat_course_due_at = reminder.due_at
+        patients.append(reminder.patient)
+    return patients
+
+
+def _among_due_for_repeat_course(
+    due: QuerySet[Message], among: QuerySet[Patient], limit: int
+) -> list[Patient]:
+    """``patients_due_for_repeat_course`` for a few patients (a therapist's): their
+    reminders grouped by patient, where walking every patient's reminders in due order
+    would pass thousands of other patients' before finding theirs."""
+    firsts = list(
+        due.filter(patient__in=among.values("pk"))
+        .values("patient_id")
+        .annotate(due_since=Min("due_at"))
+        .order_by("due_since", "patient__last_name", "patient_id")[:limit]
     )
+    found = Patient.objects.in_bulk([row["patient_id"] for row in firsts])
+    patients = []
+    for row in firsts:
+        patient = found[row["patient_id"]]
+        patient.repeat_course_due_at = row["due_since"]
+        patients.append(patient)
+    return patients
 
 
 def messages_failed(*, limit: int = HOME_LIST_LIMIT) -> list[Message]:

@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic.roles import MANAGER, RECEPTION, THERAPIST
-from tests.factories import CourseFactory, VisitFactory, staff_with_role
+from messaging.models import Message
+from tests.factories import CourseFactory, MessageFactory, VisitFactory, staff_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -64,3 +65,22 @@ def test_other_roles_keep_the_clinics_whole_day(role, two_therapists_today):
     assert set(listed.visits_today) == {own, theirs}
     assert "Today's visits" in page
     assert f'href="{reverse("admin:diary")}"' in page
+
+
+def test_a_therapists_patients_due_for_a_repeat_course_are_theirs_only_longest_overdue_first():
+    mine = staff_with_role(THERAPIST)
+    other = staff_with_role(THERAPIST)
+    for days, therapist, name in [(3, mine, "Later"), (9, mine, "Earlier"), (20, other, "Theirs")]:
+        course = CourseFactory(therapist=therapist, status="completed", patient__last_name=name)
+        MessageFactory(
+            kind=Message.Kind.REPEAT_COURSE_REMINDER,
+            patient=course.patient,
+            course=course,
+            due_at=timezone.now() - dt.timedelta(days=days),
+            status=Message.Status.SENT,
+        )
+
+    listed, _ = home(mine)
+
+    assert [p.last_name for p in listed.repeat_courses_due] == ["Earlier", "Later"]
+    assert listed.repeat_courses_due[0].repeat_course_due_at < timezone.now()

@@ -257,16 +257,17 @@ def test_the_day_costs_the_same_queries_with_5_visits_or_200(django_assert_num_q
     reception.get(reverse("admin:diary"), {"day": TUESDAY})  # the session settles
 
     bulk_visits(UserFactory(), quarter_hours(TUESDAY, 5))
-    # Session, user, the user's and the group's permissions, the therapists, the visits,
-    # the working time (working hours, time off, opening hours, closed days); then the
-    # session saved again (idle timeout), inside a savepoint.
-    with django_assert_num_queries(13):
+    # Session, user, the user's and the group's permissions, the therapists, the staff
+    # with visits that day, the visits of the page's columns, the working time (working
+    # hours, time off, opening hours, closed days); then the session saved again (idle
+    # timeout), inside a savepoint.
+    with django_assert_num_queries(14):
         page = diary(reception, TUESDAY)
     assert page.count('class="diary-visit ') == 5
 
     for _ in range(8):
         bulk_visits(UserFactory(), quarter_hours(TUESDAY, 25))
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         page = diary(reception, TUESDAY)
     assert page.count('class="diary-visit ') == 205
     assert len(columns(page)) == 9
