@@ -70,13 +70,18 @@ def message_schedule(
         )
     if message is None:
         message = Message(**defaults, kind=kind)
-        message.full_clean()
+        # The database enforces the constraints and the unique link key; checking them
+        # here too cost a query each (seven) on every message the clinic schedules.
+        message.full_clean(validate_unique=False, validate_constraints=False)
         try:
             with transaction.atomic():
                 message.save()
         except IntegrityError:
             # Another process made the same message between our check and our insert.
-            message = Message.objects.get(**key)
+            # Anything else broke a rule the services never break: raised as it is.
+            message = Message.objects.filter(**key).first()
+            if message is None:
+                raise
     return message
 
 
