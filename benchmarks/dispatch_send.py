@@ -62,13 +62,15 @@ try:
 
     with connection.execute_wrapper(count):
         started = time.perf_counter()
-        sending.send_due_now()
+        sending.messages_dispatch(
+            enqueue=lambda ids, claim: sending.messages_send(message_ids=ids, claim=claim)
+        )
         elapsed = time.perf_counter() - started
     received = len(inbox.received)
     print(
         f"{received} of {COUNT} messages in {elapsed:.2f} s: {received / elapsed:.0f} messages/s, "
         f"{len(queries) / COUNT:.1f} queries per message, "
-        f"{getattr(inbox, 'connections', '?')} SMTP connections ({connection.vendor})"
+        f"{inbox.connections} SMTP connections ({connection.vendor})"
     )
 finally:
     controller.stop()

@@ -75,7 +75,9 @@ def messages_claim_due(*, now: dt.datetime, limit: int) -> list[tuple[int, str]]
         )
         return [
             (pk, str(claim))
-            for pk in Message.objects.filter(claim=claim).values_list("id", flat=True)
+            for pk in Message.objects.filter(claim=claim)
+            .order_by("due_at", "id")
+            .values_list("id", flat=True)
         ]
 
 
