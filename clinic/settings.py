@@ -62,6 +62,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Answers the load balancer's /health/ before host checks, HTTPS redirects and
+    # sessions: see clinic.health.
+    "clinic.health.LivenessMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -147,6 +150,21 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
+if not DEBUG:
+    # The app serves its own static files (whitenoise, from the ``production`` extra):
+    # gzip and Brotli copies and hashed names made by collectstatic, so a browser keeps
+    # each file for a year and a new release changes its name. In DEBUG, runserver
+    # serves them from the apps as they are.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+    )
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {
+            "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
+        },
+    }
 
 LOGIN_URL = "admin:login"
 
@@ -251,6 +269,8 @@ CLINIC_SENDING_HOURS = env_time_window("CLINIC_SENDING_HOURS", "09:00-20:00")
 CLINIC_PAIN_ALERT_RISE = env_int("CLINIC_PAIN_ALERT_RISE", 2, minimum=1, maximum=10)
 # Messages one dispatch claims; the rest wait for the next dispatch.
 CLINIC_DISPATCH_BATCH_SIZE = env_int("CLINIC_DISPATCH_BATCH_SIZE", 500, minimum=1)
+# The bearer token /status/ asks for (clinic.health); unset, /status/ answers 404.
+CLINIC_STATUS_TOKEN = env_str("CLINIC_STATUS_TOKEN")
 CLINIC_DISPATCH_INTERVAL_SECONDS = env_int("CLINIC_DISPATCH_INTERVAL_SECONDS", 120, minimum=5)
 # A claimed message not marked sent within this time is claimed again (a worker died).
 # Longer than one attempt (checked below), so a live sender is not overtaken.
@@ -350,7 +370,10 @@ from csp.constants import NONCE, NONE, SELF  # noqa: E402
 _PRODUCTION = not DEBUG and not env_bool("CLINIC_ALLOW_INSECURE_KEY", False)
 
 INSTALLED_APPS += ["simple_history", "axes", "csp"]
-MIDDLEWARE.insert(1, "csp.middleware.CSPMiddleware")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "csp.middleware.CSPMiddleware",
+)
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
     "simple_history.middleware.HistoryRequestMiddleware",

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from clinic.health import status
 from courses.calendar import therapist_feed
 from hours.views import my_calendar_feed
 
@@ -13,6 +14,8 @@ urlpatterns = [
         name="my_calendar_feed",
     ),
     path("admin/", admin.site.urls),
+    # For monitoring, with CLINIC_STATUS_TOKEN; /health/ is answered by a middleware.
+    path("status/", status, name="status"),
     # Pages patients reach through the signed links in their messages.
     path("p/", include("messaging.urls")),
     # A staff member's own diary, for their calendar app; the token is the only key.

@@ -2,11 +2,11 @@
 
 import datetime as dt
 
-from django.db.models import DateTimeField, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, DateTimeField, Exists, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from courses.models import Course
-from messaging.models import Message
+from messaging.models import Message, past_lease
 from patients.models import Patient
 
 
@@ -110,4 +110,24 @@ def messages_needing_attention(
         Message.objects.needing_attention(now)
         .select_related("patient")
         .order_by("due_at", "id")[:limit]
+    )
+
+
+def message_backlog(*, now: dt.datetime | None = None) -> dict:
+    """What waits to be sent, for monitoring, in one query: messages due and not yet
+    claimed (``due``), being sent past their lease (``past_lease``: a sender died or
+    lost the database or Redis), that may have arrived (``may_have_arrived``), failed,
+    and the time the oldest due one fell due (``oldest_due_at``, None when none is)."""
+    now = now or timezone.now()
+    due = Q(status=Message.Status.PENDING, due_at__lte=now) & (
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    )
+    return Message.objects.filter(
+        status__in=[*Message.OPEN_STATUSES, Message.Status.UNCERTAIN, Message.Status.FAILED]
+    ).aggregate(
+        due=Count("id", filter=due),
+        past_lease=Count("id", filter=past_lease(now)),
+        may_have_arrived=Count("id", filter=Q(status=Message.Status.UNCERTAIN)),
+        failed=Count("id", filter=Q(status=Message.Status.FAILED)),
+        oldest_due_at=Min("due_at", filter=due | past_lease(now)),
     )

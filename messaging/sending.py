@@ -1,14 +1,17 @@
 """Dispatching and sending messages: claim due rows, send each once, record the outcome.
 
 Delivery is at least once. A dispatch claims due rows (status ``sending``, a fresh
-claim id and time) in one transaction and enqueues one send task per row after commit.
-A send task acts only while the row still carries its claim, and marks it sent with a
-conditional UPDATE on that claim. If a worker dies after the SMTP server accepted a
-message but before that UPDATE commits, the claim's lease runs out, the next dispatch
-claims the row again and the message goes out a second time; a task that Redis
-redelivers later finds a different claim and does nothing. So the messages sent twice
-are at most those in flight in the killed worker (one per worker process, with
-``CELERY_WORKER_PREFETCH_MULTIPLIER = 1`` and late acks). See the README.
+claim id and time) in one transaction and, after commit, enqueues one send task per
+batch of up to ``SEND_BATCH_SIZE`` of them. The task sends its batch over one SMTP
+connection, each message on its own: it acts on a message only while the row still
+carries its claim (renewing the lease for that attempt), and marks it sent with a
+conditional UPDATE on that claim. A message the server refuses, or that fails, is put
+back or given up alone; the others of the batch go on. If a worker dies after the SMTP
+server accepted a message but before that UPDATE commits, the claim's lease runs out,
+the next dispatch claims the row again and the message goes out a second time; a task
+that Redis redelivers later finds a different claim and does nothing. So the messages
+sent twice are at most those in flight in the killed worker (one per worker process,
+with ``CELERY_WORKER_PREFETCH_MULTIPLIER = 1`` and late acks). See the README.
 """
 
 import datetime as dt
@@ -22,17 +25,17 @@ from collections.abc import Callable
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import get_connection
+from django.core.mail.message import EmailMessage
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
 
-from clinic import ics
-from messaging import services, smtp, timing, tokens
+from messaging import services, smtp, timing
+from messaging.emails import email_for
 from messaging.models import Message, past_lease
+
+__all__ = ["email_for"]  # the tests and the admin preview read the e-mail from here
 
 logger = logging.getLogger(__name__)
 
@@ -72,18 +75,28 @@ def messages_claim_due(*, now: dt.datetime, limit: int) -> list[tuple[int, str]]
         )
         return [
             (pk, str(claim))
-            for pk in Message.objects.filter(claim=claim).values_list("id", flat=True)
+            for pk in Message.objects.filter(claim=claim)
+            .order_by("due_at", "id")
+            .values_list("id", flat=True)
         ]
+
+
+# Messages one send task takes: one read and one SMTP connection serve them all, and a
+# dispatch of CLINIC_DISPATCH_BATCH_SIZE (500) still makes enough tasks to keep every
+# worker process busy. A message that fails is put back alone, so a batch holds none
+# of the others back.
+SEND_BATCH_SIZE = 50
 
 
 def messages_dispatch(
     *,
-    enqueue: Callable[[int, str], object],
+    enqueue: Callable[[list[int], str], object],
     now: dt.datetime | None = None,
     limit: int | None = None,
 ) -> list[int]:
-    """Claim what is due and hand each message to ``enqueue(id, claim)`` (the send task,
-    or a command sending in its own process) once the claim commits.
+    """Claim what is due and hand it, ``SEND_BATCH_SIZE`` messages at a time, to
+    ``enqueue(ids, claim)`` (the send task, or a command sending in its own process)
+    once the claim commits.
 
     Outside the sending hours nothing is claimed: what fell due at night waits for the
     morning's first dispatch.
@@ -93,11 +106,11 @@ def messages_dispatch(
         return []
     with transaction.atomic():
         claimed = messages_claim_due(now=now, limit=limit or settings.CLINIC_DISPATCH_BATCH_SIZE)
-        # One task per message: a message whose server keeps refusing retries on its own
-        # and holds nothing else back.
-        for pk, claim in claimed:
-            transaction.on_commit(lambda pk=pk, claim=claim: enqueue(pk, claim))
-    return [pk for pk, _claim in claimed]
+        ids = [pk for pk, _claim in claimed]
+        for start in range(0, len(ids), SEND_BATCH_SIZE):
+            batch, claim = ids[start : start + SEND_BATCH_SIZE], claimed[0][1]
+            transaction.on_commit(lambda batch=batch, claim=claim: enqueue(batch, claim))
+    return ids
 
 
 def messages_due(*, now: dt.datetime | None = None, limit: int | None = None) -> list[Message]:
@@ -144,18 +157,120 @@ def retry_wait(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=figure * random.uniform(0.8, 1.2))
 
 
+class _Connection:
+    """One SMTP connection for a batch, opened at its first message and again after it
+    broke. ``send`` raises what the attempt at one message raised."""
+
+    def __init__(self) -> None:
+        self.backend = get_connection()
+        self.is_open = False
+
+    def send(self, email: EmailMessage) -> None:
+        reused = self.is_open  # opened for an earlier message
+        try:
+            self._send(email)
+        except smtplib.SMTPServerDisconnected as error:
+            self.close()
+            if not reused or isinstance(error.__context__, TimeoutError):
+                raise
+            # The server dropped the connection kept open since the last message (an
+            # idle timeout, a restart) before this one's content was complete, or the
+            # end-of-data wait would have said ``NoReplyToData``: nothing of it arrived,
+            # so it goes again on a new connection, within the same attempt.
+            logger.info("The mail server closed the connection between messages: %s", error)
+            self._send(email)
+        except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused) as error:
+            # The server answered (a refused recipient, a full mailbox): smtplib reset
+            # the conversation and the connection serves the next message, unless the
+            # server said it was closing it.
+            if getattr(error, "smtp_code", None) == 421:
+                self.close()
+            raise
+        except BaseException:
+            # A timeout, a lost connection, the task's time limit: the conversation is
+            # in an unknown state, so the next message starts on a new connection.
+            self.close()
+            raise
+
+    def _send(self, email: EmailMessage) -> None:
+        self.backend.open()
+        self.is_open = True
+        email.connection = self.backend
+        email.send()
+
+    def close(self) -> None:
+        self.is_open = False
+        try:
+            self.backend.close()
+        except Exception as error:  # noqa: BLE001 - closing a broken connection
+            logger.info("Closing the SMTP connection failed: %s", error)
+            self.backend.connection = None
+
+
+def messages_send(
+    *,
+    message_ids: list[int],
+    claim: str,
+    now: dt.datetime | None = None,
+    start_within: float | None = None,
+) -> tuple[dict[int, str], list[int]]:
+    """Send claimed messages over one SMTP connection; returns what happened to each,
+    and the ids left for another task.
+
+    With ``start_within``, a message is started only within that many seconds of the
+    first (the send task's time limits are one attempt's; see ``tasks``); the rest,
+    still claimed, are left over. So is the rest after the task's soft time limit.
+    """
+    started = time.monotonic()
+    claimed = Message.objects.filter(
+        pk__in=message_ids, claim=claim, status=Message.Status.SENDING
+    )
+    # Everything the checks and the e-mail read, for the whole batch in one query.
+    messages = {
+        message.pk: message
+        for message in claimed.select_related("patient", "course__therapist", "visit")
+    }
+    outcomes = dict.fromkeys((pk for pk in message_ids if pk not in messages), "not-claimed")
+    todo = [pk for pk in message_ids if pk in messages]
+    smtp_connection = _Connection()
+    try:
+        for position, pk in enumerate(todo):
+            if start_within is not None and position and time.monotonic() - started > start_within:
+                return outcomes, todo[position:]
+            try:
+                outcomes[pk] = _send_one(messages[pk], claim, smtp_connection, now=now)
+            except _OutOfTime as out_of_time:
+                outcomes[pk] = out_of_time.outcome
+                return outcomes, todo[position + 1 :]
+    finally:
+        smtp_connection.close()
+    return outcomes, []
+
+
 def message_send(*, message_id: int, claim: str, now: dt.datetime | None = None) -> str:
-    """Send one claimed message; returns what happened.
+    """Send one claimed message; returns what happened (``_send_one``)."""
+    outcomes, _left = messages_send(message_ids=[message_id], claim=claim, now=now)
+    return outcomes[message_id]
+
+
+class _OutOfTime(Exception):
+    """The task's soft time limit ended an attempt: the batch stops there."""
+
+    def __init__(self, outcome: str) -> None:
+        self.outcome = outcome
+
+
+def _send_one(
+    message: Message, claim: str, smtp_connection: _Connection, *, now: dt.datetime | None
+) -> str:
+    """Send one message of a batch, read with its claim; returns what happened.
 
     A transient error puts the message back, unclaimed, with its next attempt time
     (``retry_wait``) while it still matters (``Message.retry_deadline``); after that, or
     at once on a permanent error, it is marked failed.
     """
     now = now or timezone.now()
-    mine = Message.objects.filter(pk=message_id, claim=claim, status=Message.Status.SENDING)
-    message = mine.select_related("patient", "course__therapist", "visit").first()
-    if message is None:
-        return "not-claimed"
+    mine = Message.objects.filter(pk=message.pk, claim=claim, status=Message.Status.SENDING)
     reason = services.why_not_send(message)
     if reason:
         mine.update(status=Message.Status.CANCELLED, last_error=reason)
@@ -169,13 +284,17 @@ def message_send(*, message_id: int, claim: str, now: dt.datetime | None = None)
             due_at=timing.next_sending_time(now),
         )
         return "deferred"
-    # Renew the lease for this attempt; the lease covers one attempt only.
+    # Renew the lease for this attempt; the lease covers one attempt only. Conditional,
+    # so a message cancelled (or claimed again) since the batch was read is not sent.
     if not mine.update(claimed_at=now, attempts=F("attempts") + 1):
         return "not-claimed"
     try:
-        email_for(message).send()
+        smtp_connection.send(email_for(message))
     except Exception as error:
-        return _after_failure(mine, message, error, now=now)
+        outcome = _after_failure(mine, message, error, now=now)
+        if isinstance(error, SoftTimeLimitExceeded):
+            raise _OutOfTime(outcome) from error
+        return outcome
     return _mark_sent(mine, message)
 
 
@@ -229,11 +348,12 @@ def _record_end(mine, message: Message, *, went_out: bool, **fields) -> bool:
     """Record how the last attempt ended, if the row is still this sender's. A
     repeat-course reminder that went out, or may have, leads to the next one, as the
     patient may have read it either way."""
+    if not (went_out and message.kind == Message.Kind.REPEAT_COURSE_REMINDER):
+        return bool(mine.update(**fields))
     with transaction.atomic():
         if not mine.update(**fields):
             return False
-        if went_out and message.kind == Message.Kind.REPEAT_COURSE_REMINDER:
-            services.repeat_reminder_schedule_next(sent=message)
+        services.repeat_reminder_schedule_next(sent=message)
     return True
 
 
@@ -294,87 +414,3 @@ def messages_send_now(*, queryset) -> int:
 
 def messages_retry_failed(*, queryset) -> int:
     return messages_send_now(queryset=queryset.filter(status=Message.Status.FAILED))
-
-
-# --- the e-mail -----------------------------------------------------------------------
-
-# What a lock screen or a shared inbox shows: the clinic's name and neutral words, never
-# what the patient is treated for or how they feel (the body says no more either).
-SUBJECTS = {
-    Message.Kind.REPEAT_COURSE_REMINDER: lambda: _("Time to book your next course"),
-    Message.Kind.VISIT_REMINDER: lambda: _("Reminder of your visit"),
-    Message.Kind.POST_VISIT_CHECK_IN: lambda: _("A quick question"),
-    Message.Kind.END_OF_COURSE_FOLLOW_UP: lambda: _("A quick question"),
-    Message.Kind.STAFF_ALERT: lambda: _("A patient's answer needs your attention"),
-}
-
-
-def _absolute(path: str) -> str:
-    return settings.CLINIC_SITE_URL + path
-
-
-def email_for(message: Message) -> EmailMultiAlternatives:
-    """The e-mail for a message: first name, clinic, dates and links only, never health
-    details (e-mail is not a safe place for them)."""
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {
-            "message": message,
-            "first_name": message.patient.first_name,
-            "clinic_name": settings.CLINIC_NAME,
-            "clinic_address": settings.CLINIC_ADDRESS,
-        }
-        headers = {"Message-ID": message.mail_id, "X-Clinic-Message": str(message.pk)}
-        if message.kind == Message.Kind.STAFF_ALERT:
-            to = [message.course.therapist.email]
-            context["course_url"] = _absolute(
-                reverse("admin:courses_course_change", args=[message.course_id])
-            )
-        else:
-            to = [message.patient.email]
-            unsubscribe = _absolute(
-                reverse(
-                    "messaging:unsubscribe",
-                    args=[tokens.unsubscribe_token(patient=message.patient)],
-                )
-            )
-            context["unsubscribe_url"] = unsubscribe
-            headers["List-Unsubscribe"] = f"<{unsubscribe}>"
-            headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-            if message.asks_for_feedback:
-                context["feedback_url"] = _absolute(
-                    reverse(
-                        "messaging:feedback",
-                        args=[tokens.feedback_token(message=message)],
-                    )
-                )
-            if message.visit_id:
-                context["visit_at"] = timezone.localtime(message.visit.scheduled_at)
-        template = f"emails/{message.kind}"
-        email = EmailMultiAlternatives(
-            subject=f"{SUBJECTS[message.kind]()} — {settings.CLINIC_NAME}",
-            body=render_to_string(f"{template}.txt", context),
-            to=to,
-            headers=headers,
-        )
-        email.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
-        if message.kind == Message.Kind.VISIT_REMINDER:
-            email.attach("visit.ics", visit_ics(message.visit), "text/calendar")
-    return email
-
-
-def visit_ics(visit) -> str:
-    """The visit as a calendar event for the patient: the clinic, the place and the
-    time, no health details. Published with the same UID for the visit every time, so
-    the reminder of a visit that moved updates the event the patient already added."""
-    calendar = ics.calendar_new(method="PUBLISH")
-    calendar.add_component(
-        ics.event_new(
-            uid=ics.event_uid("visit", visit.pk),
-            starts_at=visit.scheduled_at,
-            ends_at=visit.ends_at,
-            summary=_("Massage session at %(clinic)s") % {"clinic": settings.CLINIC_NAME},
-            location=settings.CLINIC_ADDRESS,
-            stamp=timezone.now(),
-        )
-    )
-    return calendar.to_ical().decode()

@@ -70,12 +70,14 @@ def message_schedule(
         )
     if message is None:
         message = Message(**defaults, kind=kind)
-        # The database enforces the constraints and the unique link key; checking them
-        # here too cost a query each (seven) on every message the clinic schedules.
-        # The patient, course, visit and feedback given are rows the caller has just
-        # read: looking each up again cost a query apiece, and their keys still hold.
-        given = [name for name in ("patient", "course", "visit", "feedback") if defaults[name]]
-        message.full_clean(exclude=given, validate_unique=False, validate_constraints=False)
+        # The database enforces the constraints, the unique link key and the foreign
+        # keys (rows the caller holds); checking them here too cost a query each, nine
+        # on every message the clinic schedules.
+        message.full_clean(
+            exclude=["patient", "course", "visit", "feedback"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
         try:
             with transaction.atomic():
                 message.save()

@@ -50,10 +50,23 @@ class Inbox:
         self.refuse_all = False
         self.delay = 0.0  # before the reply to the end of DATA
         self.rcpt_delay = 0.0  # before the reply to RCPT, before any content
+        # Recipients at whose RCPT the server drops the connection, once each.
+        self.drop_at: set[str] = set()
+        self.connections = 0  # counted at each EHLO: one per connection
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        with self._lock:
+            self.connections += 1
+        session.host_name = hostname
+        return responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.rcpt_delay:
             await asyncio.sleep(self.rcpt_delay)
+        if address in self.drop_at:
+            self.drop_at.discard(address)
+            server.transport.close()
+            return "421 4.3.0 Closing the connection"
         if self.refuse_all or address in self.refuse:
             return "451 4.3.0 Mailbox busy, try again later"
         envelope.rcpt_tos.append(address)

@@ -18,11 +18,16 @@ pytestmark = pytest.mark.django_db
 
 
 def send_all(now=None) -> list[str]:
-    enqueued: list[tuple[int, str]] = []
+    """Dispatch, then send each batch as the send task does; every message's outcome."""
+    batches: list[tuple[list[int], str]] = []
     # Enqueued only once the claim commits; the test's transaction never does.
     with TestCase.captureOnCommitCallbacks(execute=True):
-        sending.messages_dispatch(now=now, enqueue=lambda *args: enqueued.append(args))
-    return [sending.message_send(message_id=pk, claim=claim) for pk, claim in enqueued]
+        sending.messages_dispatch(now=now, enqueue=lambda ids, claim: batches.append((ids, claim)))
+    outcomes: list[str] = []
+    for ids, claim in batches:
+        sent, _left = sending.messages_send(message_ids=ids, claim=claim, now=now)
+        outcomes += [sent[pk] for pk in ids]
+    return outcomes
 
 
 def test_a_due_message_is_claimed_once_and_a_second_dispatch_finds_nothing(daytime):

@@ -41,12 +41,14 @@ def run_beat(time_machine, settings, *, start: dt.datetime, for_: dt.timedelta) 
     moment = start
     while moment < start + for_:
         time_machine.move_to(moment, tick=False)
-        enqueued: list[tuple[int, str]] = []
+        batches: list[tuple[list[int], str]] = []
         with TestCase.captureOnCommitCallbacks(execute=True):
             sending.messages_dispatch(
-                now=moment, enqueue=lambda *args, into=enqueued: into.append(args)
+                now=moment, enqueue=lambda *args, into=batches: into.append(args)
             )
-        outcomes += [sending.message_send(message_id=pk, claim=claim) for pk, claim in enqueued]
+        for ids, claim in batches:
+            sent, _left = sending.messages_send(message_ids=ids, claim=claim)
+            outcomes += [sent[pk] for pk in ids]
         moment += dt.timedelta(seconds=settings.CLINIC_DISPATCH_INTERVAL_SECONDS)
     return outcomes
 

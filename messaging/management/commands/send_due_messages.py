@@ -41,6 +41,7 @@ class Command(BaseCommand):
             % {"count": len(claimed)}
         )
 
-    def _send(self, message_id: int, claim: str) -> None:
-        outcome = sending.message_send(message_id=message_id, claim=claim)
-        self.stdout.write(f"{message_id}\t{outcome}")
+    def _send(self, message_ids: list[int], claim: str) -> None:
+        outcomes, _left = sending.messages_send(message_ids=message_ids, claim=claim)
+        for message_id, outcome in outcomes.items():
+            self.stdout.write(f"{message_id}\t{outcome}")
