@@ -1,0 +1,115 @@
+"""One size's figures, on the database Django is configured with (``python -m
+bench.measure`` in a process of the benchmark's, or called by the smoke test)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from dataclasses import asdict, dataclass
+
+
+
+@dataclass
+class Knobs:
+    requests: int = 20
+    warmups: int = 2
+    page_seconds: float = 3.0
+    http_clients: int = 4
+    http_rounds: int = 1
+    http_seconds: float = 120.0
+    workers: int = 2
+    visit_posts: int = 80
+    messages: int = 500
+
+
+def data_counts() -> dict[str, int]:
+    from courses.models import Course, Visit
+    from messaging.models import Message
+    from patients.models import Patient
+
+    return {
+        "patients": Patient.objects.count(),
+        "courses": Course.objects.count(),
+        "visits": Visit.objects.count(),
+        "messages": Message.objects.count(),
+    }
+
+
+def database_url() -> str:
+    """The address of the database Django uses, for the processes the benchmark starts
+    (the test database in the smoke test)."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def measure(knobs: Knobs, *, log=print) -> dict:
+    from bench import dispatch, exports, served
+    from bench.inprocess import measure_pages
+
+    env = {**os.environ, "DATABASE_URL": database_url(), "CLINIC_ALLOW_INSECURE_KEY": "1"}
+    result: dict = {"data": data_counts(), "knobs": asdict(knobs), "seconds": {}}
+
+    def step(name: str, run):
+        log(f"  {name}…")
+        started = time.perf_counter()
+        result[name] = run()
+        result["seconds"][name] = time.perf_counter() - started
+
+    step(
+        "pages",
+        lambda: measure_pages(
+            requests=knobs.requests, warmups=knobs.warmups, page_seconds=knobs.page_seconds
+        ),
+    )
+    with served.gunicorn(database_url=env["DATABASE_URL"], workers=knobs.workers) as base:
+        step(
+            "served",
+            lambda: served.browse(
+                base=base,
+                clients=knobs.http_clients,
+                rounds=knobs.http_rounds,
+                seconds=knobs.http_seconds,
+            ),
+        )
+        step(
+            "visit_logging",
+            lambda: served.log_visits(
+                base=base, clients=knobs.http_clients, posts=knobs.visit_posts
+            ),
+        )
+    step(
+        "exports",
+        lambda: {
+            "csv": exports.export("csv", env=env),
+            "json": exports.export("json", env=env),
+            "copy": exports.copy_summary(),
+        },
+    )
+    step("dispatch", lambda: dispatch.dispatch(messages=knobs.messages, env=env))
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--knobs", required=True, help="the Knobs as JSON")
+    parser.add_argument("--out", required=True, help="where to write the figures (JSON)")
+    args = parser.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic.settings")
+    import django
+
+    django.setup()
+    result = measure(Knobs(**json.loads(args.knobs)), log=lambda s: print(s, file=sys.stderr))
+    with open(args.out, "w") as handle:
+        json.dump(result, handle)
+
+
+if __name__ == "__main__":
+    main()
