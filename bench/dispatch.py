@@ -4,6 +4,7 @@ SMTP server (aiosmtpd, in this process), in messages per second."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import subprocess
 import sys
 import threading
@@ -39,9 +40,7 @@ def make_due(count: int) -> int:
     from messaging.models import Message
 
     courses = (
-        Course.objects.filter(
-            status=Course.Status.COMPLETED, patient__reminders_consent=True
-        )
+        Course.objects.filter(status=Course.Status.COMPLETED, patient__reminders_consent=True)
         .exclude(patient__email="")
         .order_by("pk")
         .values_list("pk", "patient_id")[:count]
@@ -61,6 +60,8 @@ def make_due(count: int) -> int:
 
 
 def dispatch(*, messages: int, env: dict[str, str]) -> dict:
+    # aiosmtpd logs every SMTP command at INFO.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
     made = make_due(messages)
     inbox = _Inbox()
     port = _free_port()
@@ -98,4 +99,3 @@ def dispatch(*, messages: int, env: dict[str, str]) -> dict:
         "per_second": (len(arrivals) - 1) / span if span else None,
         "processes": 1,
     }
-

@@ -11,15 +11,14 @@ import time
 from dataclasses import asdict, dataclass
 
 
-
 @dataclass
 class Knobs:
     requests: int = 20
     warmups: int = 2
-    page_seconds: float = 3.0
+    page_seconds: float = 2.0
     http_clients: int = 4
     http_rounds: int = 1
-    http_seconds: float = 120.0
+    http_seconds: float = 60.0
     workers: int = 2
     visit_posts: int = 80
     messages: int = 500
@@ -36,6 +35,19 @@ def data_counts() -> dict[str, int]:
         "visits": Visit.objects.count(),
         "messages": Message.objects.count(),
     }
+
+
+def database_version() -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SHOW server_version")
+            return f"PostgreSQL {cursor.fetchone()[0]}"
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT sqlite_version()")
+            return f"SQLite {cursor.fetchone()[0]}"
+    return connection.vendor
 
 
 def database_url() -> str:
@@ -55,7 +67,12 @@ def measure(knobs: Knobs, *, log=print) -> dict:
     from bench.inprocess import measure_pages
 
     env = {**os.environ, "DATABASE_URL": database_url(), "CLINIC_ALLOW_INSECURE_KEY": "1"}
-    result: dict = {"data": data_counts(), "knobs": asdict(knobs), "seconds": {}}
+    result: dict = {
+        "database": database_version(),
+        "data": data_counts(),
+        "knobs": asdict(knobs),
+        "seconds": {},
+    }
 
     def step(name: str, run):
         log(f"  {name}…")

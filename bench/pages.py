@@ -170,9 +170,7 @@ def _list_pages(label: str) -> list[Page]:
             pages.append(Page(f"{name} sorted by {label}", _sorted_page(model_admin, url, column)))
     if model_admin.date_hierarchy:
         for depth, unit in enumerate(["year", "month", "day"]):
-            pages.append(
-                Page(f"{name}, this {unit}", _drill_down_page(model_admin, url, depth))
-            )
+            pages.append(Page(f"{name}, this {unit}", _drill_down_page(model_admin, url, depth)))
     return pages
 
 
@@ -247,5 +245,3 @@ def resolved_pages() -> list[tuple[str, str]]:
     request = manager_request()
     found = [(page.name, page.resolve(request)) for page in staff_pages()]
     return [(name, url) for name, url in found if url is not None]
-
-

@@ -173,26 +173,26 @@ def browse(*, base: str, clients: int, rounds: int, seconds: float) -> dict:
 
 
 def visits_to_log(count: int) -> list[int]:
-    """Booked sessions whose time has come, the next one of each course: what a
-    therapist logs at the end of a session."""
+    """Booked sessions whose time has come, the next one of each open course: what a
+    therapist logs at the end of a session. How many there are depends on the time of
+    day, so the latest done session of other open courses makes up the number (saved
+    again with new pain scores, through the same form and rules)."""
     from courses.models import Course, Visit
 
     ids, seen = [], set()
-    booked = (
-        Visit.objects.filter(
-            status=Visit.Status.SCHEDULED,
-            scheduled_at__lt=timezone.now(),
-            course__status__in=Course.OPEN_STATUSES,
-        )
-        .order_by("course_id", "sequence")
-        .values_list("pk", "course_id")
-    )
-    for pk, course_id in booked.iterator():
-        if course_id not in seen:
-            seen.add(course_id)
-            ids.append(pk)
-            if len(ids) == count:
-                break
+    visits = Visit.objects.filter(course__status__in=Course.OPEN_STATUSES)
+    booked = visits.filter(status=Visit.Status.SCHEDULED, scheduled_at__lt=timezone.now())
+    done = visits.filter(status=Visit.Status.DONE)
+    for queryset in (
+        booked.order_by("course_id", "sequence"),
+        done.order_by("course_id", "-sequence"),
+    ):
+        for pk, course_id in queryset.values_list("pk", "course_id").iterator():
+            if course_id not in seen:
+                seen.add(course_id)
+                ids.append(pk)
+                if len(ids) == count:
+                    return ids
     return ids
 
 
@@ -206,8 +206,8 @@ def logged_form(page: bytes) -> list[tuple[str, str]]:
         "status": "done",
         "pain_before": "6",
         "pain_after": "4",
-        "performed_at_0": values.get("scheduled_at_0", ""),
-        "performed_at_1": values.get("scheduled_at_1", ""),
+        "performed_at_0": values.get("performed_at_0") or values.get("scheduled_at_0", ""),
+        "performed_at_1": values.get("performed_at_1") or values.get("scheduled_at_1", ""),
     }
     data = [(k, v) for k, v in data if k not in changes] + list(changes.items())
     return [*data, ("_save", "Save")]
@@ -226,7 +226,8 @@ def log_visits(*, base: str, clients: int, posts: int) -> dict:
     ids = visits_to_log(posts + 1)
     if not ids:
         return {"posts": 0, "per_second": None, "errors": 0, "queries": None}
-    queries = _queries_of_one_log(ids.pop())
+    queries = _queries_of_one_log(ids.pop(0))
+    first_logs = _booked_count(ids)
     session = session_cookie()
     shares = [ids[i::clients] for i in range(clients)]
     forms: list[list[tuple[Browser, str, list]]] = []
@@ -259,6 +260,7 @@ def log_visits(*, base: str, clients: int, posts: int) -> dict:
         "seconds": elapsed,
         "per_second": len(outcomes) / elapsed if elapsed else None,
         "errors": sum(status != 302 for status in outcomes),
+        "first_logs": first_logs,
         "queries": queries,
     }
 
@@ -277,3 +279,9 @@ def _merge(data: list[tuple[str, str]]) -> Iterator[tuple[str, list[str]]]:
     for key, value in data:
         merged.setdefault(key, []).append(value)
     yield from merged.items()
+
+
+def _booked_count(ids: list[int]) -> int:
+    from courses.models import Visit
+
+    return Visit.objects.filter(pk__in=ids, status=Visit.Status.SCHEDULED).count()
