@@ -120,29 +120,39 @@ def run_size(size: int, knobs: Knobs, *, base_url: str, keep: bool) -> dict:
     return figures
 
 
-def main(argv: list[str] | None = None) -> None:
-    args = _parser().parse_args(argv)
-    knobs = Knobs(**{k.name: getattr(args, k.name) for k in fields(Knobs)})
-    base_url = os.environ.get("DATABASE_URL") or f"sqlite:///{ROOT / 'var' / 'clinic.sqlite3'}"
-    started = time.perf_counter()
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",")]
-    results = {
-        str(size): run_size(size, knobs, base_url=base_url, keep=args.keep) for size in sizes
-    }
-    run = {
-        "command": "python -m bench " + shlex.join(argv if argv is not None else sys.argv[1:]),
+def run_info(results: dict, *, command: str, seconds: float, load: str) -> dict:
+    """The figures of every size with what the document says about the machine."""
+    return {
+        "command": command,
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M"),
-        "minutes": (time.perf_counter() - started) / 60,
+        "minutes": seconds / 60,
         "cpus": os.cpu_count(),
         "platform": platform.platform(terse=True),
         "load": load,
-        "database": results[str(sizes[0])]["database"],
+        "database": next(iter(results.values()))["database"],
         "python": platform.python_version(),
         "django": django.get_version(),
         "celery": celery.__version__,
         "sizes": results,
     }
+
+
+def load_average() -> str:
+    return ", ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = _parser().parse_args(argv)
+    knobs = Knobs(**{k.name: getattr(args, k.name) for k in fields(Knobs)})
+    base_url = os.environ.get("DATABASE_URL") or f"sqlite:///{ROOT / 'var' / 'clinic.sqlite3'}"
+    started = time.perf_counter()
+    load = load_average()
+    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",")]
+    results = {
+        str(size): run_size(size, knobs, base_url=base_url, keep=args.keep) for size in sizes
+    }
+    command = "python -m bench " + shlex.join(argv if argv is not None else sys.argv[1:])
+    run = run_info(results, command=command, seconds=time.perf_counter() - started, load=load)
     before = json.loads(args.before.read_text()) if args.before else None
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(render(run, before))

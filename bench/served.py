@@ -59,12 +59,13 @@ def gunicorn(*, database_url: str, workers: int) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
         while True:
             try:
-                urllib.request.urlopen(f"{base}/admin/login/", timeout=5).read()
+                urllib.request.urlopen(f"{base}/admin/login/", timeout=30).read()
                 break
-            except (urllib.error.URLError, ConnectionError):
+            # Refused before it listens, or a time-out on a loaded machine.
+            except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError("gunicorn did not start") from None
                 time.sleep(0.2)
