@@ -13,10 +13,10 @@ from bench.run import load_average, run_info
 TINY = Knobs(
     requests=2,
     warmups=0,
-    page_seconds=1.0,
+    page_seconds=0.2,
     http_clients=4,
     http_rounds=1,
-    http_seconds=10.0,
+    http_seconds=5.0,
     visit_posts=4,
     messages=5,
 )
