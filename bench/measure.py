@@ -24,6 +24,41 @@ class Knobs:
     messages: int = 500
 
 
+def _no_export(format: str) -> dict:
+    return {
+        "format": format,
+        "rows": 0,
+        "seconds": 0.0,
+        "rows_per_second": None,
+        "bytes": 0,
+        "peak_rss_mb": 0.0,
+        "rss_before_mb": 0.0,
+    }
+
+
+# What the document shows of a part that failed (the failure itself is listed).
+FAILED: dict = {
+    "pages": [],
+    "served": {
+        "clients": 0,
+        "requests": 0,
+        "seconds": 0.0,
+        "per_second": None,
+        "p50": None,
+        "p95": None,
+        "errors": ["failed"],
+        "pages": [],
+    },
+    "visit_logging": {"posts": 0, "per_second": None, "errors": 0, "queries": None},
+    "exports": {
+        "csv": _no_export("csv"),
+        "json": _no_export("json"),
+        "copy": {"skipped": "failed"},
+    },
+    "dispatch": {"made": 0, "received": 0, "wall_seconds": 0.0, "per_second": None},
+}
+
+
 def data_counts() -> dict[str, int]:
     from courses.models import Course, Visit
     from messaging.models import Message
@@ -74,10 +109,16 @@ def measure(knobs: Knobs, *, log=print) -> dict:
         "seconds": {},
     }
 
-    def step(name: str, run):
+    def step(name: str, run) -> None:
+        # A part that fails is written down and the others still run: a long run is not
+        # lost to one of them.
         log(f"  {name}…")
         started = time.perf_counter()
-        result[name] = run()
+        try:
+            result[name] = run()
+        except Exception as error:
+            result[name] = FAILED[name]
+            result.setdefault("failures", []).append(f"{name}: {error!r}")
         result["seconds"][name] = time.perf_counter() - started
 
     step(
@@ -86,22 +127,28 @@ def measure(knobs: Knobs, *, log=print) -> dict:
             requests=knobs.requests, warmups=knobs.warmups, page_seconds=knobs.page_seconds
         ),
     )
-    with served.gunicorn(database_url=env["DATABASE_URL"], workers=knobs.workers) as base:
-        step(
-            "served",
-            lambda: served.browse(
-                base=base,
-                clients=knobs.http_clients,
-                rounds=knobs.http_rounds,
-                seconds=knobs.http_seconds,
-            ),
-        )
-        step(
-            "visit_logging",
-            lambda: served.log_visits(
-                base=base, clients=knobs.http_clients, posts=knobs.visit_posts
-            ),
-        )
+    try:
+        with served.gunicorn(database_url=env["DATABASE_URL"], workers=knobs.workers) as base:
+            step(
+                "served",
+                lambda: served.browse(
+                    base=base,
+                    clients=knobs.http_clients,
+                    rounds=knobs.http_rounds,
+                    seconds=knobs.http_seconds,
+                ),
+            )
+            step(
+                "visit_logging",
+                lambda: served.log_visits(
+                    base=base, clients=knobs.http_clients, posts=knobs.visit_posts
+                ),
+            )
+    except RuntimeError as error:
+        for name in ("served", "visit_logging"):
+            result[name] = FAILED[name]
+            result["seconds"][name] = 0.0
+        result.setdefault("failures", []).append(f"gunicorn: {error}")
     step(
         "exports",
         lambda: {

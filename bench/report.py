@@ -73,6 +73,9 @@ def render(run: dict, before: dict | None = None) -> str:
             f"{figures.get('seed_seconds', 0):.0f} s, measured in "
             f"{sum(figures['seconds'].values()):.0f} s."
         )
+    for size in sizes:
+        for failure in run["sizes"][size].get("failures", []):
+            lines.append(f"- {FAIL} At {size_label(int(size))} a part failed: `{failure}`")
     knobs = run["sizes"][sizes[0]]["knobs"]
     lines += [
         "",
@@ -99,7 +102,8 @@ def _pages(run: dict, sizes: list[str]) -> list[str]:
         header.append("growth p50")
     by_size = {size: {p["name"]: p for p in run["sizes"][size]["pages"]} for size in sizes}
     rows = []
-    for name in by_size[sizes[-1]] or by_size[sizes[0]]:
+    names = list(dict.fromkeys(name for size in sizes for name in by_size[size]))
+    for name in names:
         row = [name]
         for size in sizes:
             page = by_size[size].get(name)
@@ -149,7 +153,7 @@ def _served(run: dict, sizes: list[str]) -> list[str]:
         size: {p["name"]: p for p in run["sizes"][size]["served"]["pages"]} for size in sizes
     }
     rows = []
-    for name in by_size[sizes[-1]]:
+    for name in dict.fromkeys(name for size in sizes for name in by_size[size]):
         row = [name]
         for size in sizes:
             page = by_size[size].get(name) or {"p50": None, "p95": None, "n": 0}

@@ -148,13 +148,14 @@ def main(argv: list[str] | None = None) -> None:
     started = time.perf_counter()
     load = load_average()
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",")]
-    results = {
-        str(size): run_size(size, knobs, base_url=base_url, keep=args.keep) for size in sizes
-    }
     command = "python -m bench " + shlex.join(argv if argv is not None else sys.argv[1:])
-    run = run_info(results, command=command, seconds=time.perf_counter() - started, load=load)
     before = json.loads(args.before.read_text()) if args.before else None
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(render(run, before))
-    args.out.with_suffix(".json").write_text(json.dumps(run, indent=1))
+    results: dict[str, dict] = {}
+    for size in sizes:
+        results[str(size)] = run_size(size, knobs, base_url=base_url, keep=args.keep)
+        # Written after each size, so a long run stopped half-way keeps what it measured.
+        run = run_info(results, command=command, seconds=time.perf_counter() - started, load=load)
+        args.out.write_text(render(run, before))
+        args.out.with_suffix(".json").write_text(json.dumps(run, indent=1))
     print(f"Wrote {args.out} in {run['minutes']:.0f} min.", file=sys.stderr)
