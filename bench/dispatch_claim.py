@@ -1,7 +1,7 @@
 """How long two dispatchers at once take to claim 1,000 due messages (batches of 100).
 
 Run against a scratch database, never production:
-    DATABASE_URL=postgres://.../scratch python manage.py shell < benchmarks/dispatch_claim.py
+    DATABASE_URL=postgres://.../scratch python manage.py shell < bench/dispatch_claim.py
 It creates one demo patient and course with 1,000 due messages, claims them five times
 over and removes what it created. Only the claim is timed; sending is the worker tests'.
 """

@@ -2,7 +2,7 @@
 
 Run against a scratch database, never production:
     CLINIC_SENDING_HOURS=00:00-24:00 DATABASE_URL=postgres://.../scratch \
-        python manage.py shell < benchmarks/dispatch_send.py
+        python manage.py shell < bench/dispatch_send.py
 It makes BENCH_MESSAGES (default 1,000) due messages, half end-of-course follow-ups and
 half repeat-course reminders (each of which schedules the next one when sent), starts
 aiosmtpd on loopback, runs what ``send_due_messages`` runs (one dispatch, every batch

@@ -1,0 +1,89 @@
+"""Every staff page in this process through Django's test client, as the manager."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from dataclasses import dataclass
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from bench.pages import bench_manager, resolved_pages
+
+
+@dataclass
+class Timings:
+    """Milliseconds of each request, in the order they were made."""
+
+    samples: list[float]
+
+    @property
+    def p50(self) -> float:
+        return statistics.median(self.samples)
+
+    @property
+    def p95(self) -> float:
+        return percentile(self.samples, 95)
+
+
+def percentile(samples: list[float], p: int) -> float:
+    """Nearest rank: with 20 samples p95 is the 19th, not a value between two."""
+    ordered = sorted(samples)
+    rank = max(1, -(-len(ordered) * p // 100))
+    return ordered[rank - 1]
+
+
+def manager_client() -> Client:
+    client = Client(SERVER_NAME="localhost")
+    client.force_login(bench_manager())
+    return client
+
+
+def measure_pages(*, requests: int, warmups: int, page_seconds: float) -> list[dict]:
+    """p50, p95 and the query count of each page: ``warmups`` requests first, then
+    ``requests`` timed ones, fewer when a page has used ``page_seconds`` (the document
+    says how many were taken)."""
+    client = manager_client()
+    results = []
+    for name, url in resolved_pages():
+        status = None
+        for _ in range(warmups):
+            started = time.perf_counter()
+            status = _get(client, url)
+            if time.perf_counter() - started > page_seconds:
+                break  # one slow warm-up is warm enough
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            status = _get(client, url)
+            samples = [(time.perf_counter() - started) * 1000]
+        # Now: the next request clears the connection's log this count reads.
+        count = len(queries)
+        spent = samples[0] / 1000
+        while len(samples) < requests and spent < page_seconds:
+            started = time.perf_counter()
+            _get(client, url)
+            samples.append((time.perf_counter() - started) * 1000)
+            spent += samples[-1] / 1000
+        timings = Timings(samples)
+        results.append(
+            {
+                "name": name,
+                "url": url,
+                "status": status,
+                "queries": count,
+                "p50": timings.p50,
+                "p95": timings.p95,
+                "n": len(samples),
+            }
+        )
+    return results
+
+
+def _get(client: Client, url: str) -> int:
+    response = client.get(url)
+    if getattr(response, "streaming", False):
+        for _ in response.streaming_content:
+            pass
+    return response.status_code
