@@ -20,30 +20,42 @@ from django.utils import timezone
 RANGE_KINDS = ("year", "month")
 
 
+def _months_between(first: dt.date, last: dt.date, kind: str) -> list[tuple[int, int]]:
+    """(year, month) of each year ("year": month 1) or month from ``first`` to ``last``."""
+    if kind == "year":
+        return [(year, 1) for year in range(first.year, last.year + 1)]
+    start, stop = first.year * 12 + first.month - 1, last.year * 12 + last.month
+    return [(m // 12, m % 12 + 1) for m in range(start, stop)]
+
+
 class RangeDrilldownMixin:
-    """``datetimes(field, "year" | "month")`` from the first and last values of the field."""
+    """``dates``/``datetimes(field, "year" | "month")`` from the field's first and last
+    values."""
+
+    def _bounds(self, field_name: str) -> tuple[Any, Any]:
+        bounds = self.aggregate(first=Min(field_name), last=Max(field_name))
+        return bounds["first"], bounds["last"]
+
+    def dates(self, field_name: str, kind: str, order: str = "ASC"):
+        if kind not in RANGE_KINDS:
+            return super().dates(field_name, kind, order)
+        first, last = self._bounds(field_name)
+        if first is None:
+            return []
+        values = [dt.date(year, month, 1) for year, month in _months_between(first, last, kind)]
+        return values if order == "ASC" else values[::-1]
 
     def datetimes(self, field_name: str, kind: str, order: str = "ASC", tzinfo=None, **kwargs):
         if kind not in RANGE_KINDS:
             return super().datetimes(field_name, kind, order, tzinfo, **kwargs)
-        bounds = self.aggregate(first=Min(field_name), last=Max(field_name))
-        if bounds["first"] is None:
+        first, last = self._bounds(field_name)
+        if first is None:
             return []
-        first = timezone.localtime(bounds["first"], tzinfo)
-        last = timezone.localtime(bounds["last"], tzinfo)
-        months = [
-            (year, month)
-            for year in range(first.year, last.year + 1)
-            for month in (range(1, 13) if kind == "month" else [1])
-            if (first.year, first.month if kind == "month" else 1)
-            <= (year, month)
-            <= (last.year, last.month)
-        ]
+        zone = tzinfo or timezone.get_current_timezone()
+        first, last = timezone.localtime(first, zone), timezone.localtime(last, zone)
         values = [
-            timezone.make_aware(
-                dt.datetime(year, month, 1), tzinfo or timezone.get_current_timezone()
-            )
-            for year, month in months
+            timezone.make_aware(dt.datetime(year, month, 1), zone)
+            for year, month in _months_between(first, last, kind)
         ]
         return values if order == "ASC" else values[::-1]
 
@@ -54,7 +66,8 @@ def _with_range_drilldown(queryset_class: type[QuerySet]) -> type[QuerySet]:
 
 
 def range_drilldown(queryset: QuerySet[Any]) -> QuerySet[Any]:
-    """``queryset``, whose drill-down years and months come from its first and last dates."""
+    """``queryset``, whose drill-down years and months come from its first and last
+    dates (a DateField or a DateTimeField)."""
     clone = queryset.all()
     clone.__class__ = _with_range_drilldown(type(queryset))
     return clone

@@ -1,10 +1,6 @@
 """What the course and visit pages share."""
 
-import datetime as dt
-from functools import cache
-
 from django.contrib import admin
-from django.db.models import Max, Min, QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
@@ -72,36 +68,3 @@ class TherapistListFilter(admin.RelatedFieldListFilter):
 
     def field_choices(self, field, request: HttpRequest, model_admin):
         return [(user.pk, staff_name(user)) for user in selectors.course_therapists()]
-
-
-class _DrilldownFromEnds:
-    """``dates(field, "year" | "month")`` from the first and last dates alone: two ends
-    of an index, where Django asks for every distinct year among the rows (a scan of
-    61,000 courses each time the list opens). A year or month in between with no rows
-    may be offered, and lists nothing."""
-
-    def dates(self, field_name: str, kind: str, order: str = "ASC"):
-        if kind not in ("year", "month"):
-            return super().dates(field_name, kind, order)
-        bounds = self.aggregate(first=Min(field_name), last=Max(field_name))
-        first, last = bounds["first"], bounds["last"]
-        if first is None:
-            return []
-        step = 1 if kind == "month" else 12
-        start = first.year * 12 + (first.month - 1 if kind == "month" else 0)
-        months = range(start, last.year * 12 + last.month, step)
-        days = [dt.date(m // 12, m % 12 + 1, 1) for m in months]
-        return days if order == "ASC" else days[::-1]
-
-
-@cache
-def _with_drilldown_from_ends(queryset_class: type[QuerySet]) -> type[QuerySet]:
-    return type(f"Ends{queryset_class.__name__}", (_DrilldownFromEnds, queryset_class), {})
-
-
-def drilldown_from_ends(queryset: QuerySet) -> QuerySet:
-    """``queryset``, whose date drill-down offers the years and months between its first
-    and last dates."""
-    clone = queryset.all()
-    clone.__class__ = _with_drilldown_from_ends(type(queryset))
-    return clone

@@ -19,6 +19,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from clinic.admin_errors import ClinicHistoryAdmin
+from clinic.drilldown import range_drilldown
 from clinic.paginators import EstimatedCountPaginator
 from courses import exports, services
 from courses.admin.booking import CourseBookingMixin
@@ -27,7 +28,6 @@ from courses.admin.common import (
     TherapistFieldMixin,
     TherapistListFilter,
     contraindications_html,
-    drilldown_from_ends,
     hidden_clinical_fields,
     without_hidden,
 )
@@ -153,7 +153,7 @@ class CourseAdmin(
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         # The summary is on the row: the page's outcome needs the patient and therapist.
         courses = super().get_queryset(request).select_related("patient", "therapist")
-        return drilldown_from_ends(in_care_of(courses, request.user))
+        return range_drilldown(in_care_of(courses, request.user))
 
     # What reception does not read: the course's notes, its pain figures and summary.
     clinical_columns = [

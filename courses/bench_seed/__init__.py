@@ -44,6 +44,7 @@ from courses.bench_seed.history import (
 from courses.bench_seed.messages import MessageMaker
 from courses.bench_seed.sessions import Ids, Seeding
 from courses.models import Course, Visit
+from courses.services import course_summaries_recompute
 from messaging.models import Feedback, Message
 from patients.models import ConsentChange, Patient, PatientContraindication
 
@@ -238,7 +239,8 @@ def finish() -> None:
     """Recompute what the services keep up to date on every write and the bulk inserts
     above went around: any value stored for the sake of reading it fast (a column
     summing up a course's sessions, say) is computed here, in bulk, from the rows
-    inserted. Nothing yet."""
+    inserted."""
+    course_summaries_recompute()
 
 
 def visits_on(day: dt.date) -> int:

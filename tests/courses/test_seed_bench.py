@@ -15,6 +15,7 @@ from clinic.timeutils import clinic_date
 from courses.bench_seed import SeedRefused, seed_bench
 from courses.bench_seed.clinic import MANAGER_USERNAME
 from courses.models import Course, MassageKind, Visit
+from courses.services import course_summaries_stale
 from courses.services.booking import visits_booking_errors
 from courses.services.rules import _honey_spacing_errors
 from hours.models import OpeningHours, TimeOff, WorkingHours
@@ -127,6 +128,10 @@ def test_a_course_status_follows_its_sessions(seeded):
             assert not any(v.status == Visit.Status.SCHEDULED for v in visits)
         if course.massage_kind == MassageKind.HONEY:
             assert _honey_spacing_errors(visits) == []
+
+
+def test_each_courses_summary_columns_say_what_its_visits_and_answers_say(seeded):
+    assert list(course_summaries_stale()) == []
 
 
 def test_a_session_is_done_only_once_its_time_has_come_and_on_its_day(seeded):
