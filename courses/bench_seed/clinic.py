@@ -5,10 +5,12 @@ import random
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import AbstractUser, Group
 from django.utils import timezone
 
 from clinic import roles
+from courses import demo
 from hours.models import ClosedDay, OpeningHours, TimeOff, WorkingHours
 
 MANAGER_USERNAME = "bench-manager"
@@ -16,10 +18,14 @@ RECEPTION_USERNAME = "bench-reception"
 EMAIL_DOMAIN = "bench.example.com"
 
 # One therapist per this many patients: with the slot grids below a therapist has
-# 38-46 sessions a week to give and their patients need about 31, so the diaries are
+# 38-46 sessions a week to give and their patients need about 30, so the diaries are
 # busy (about 6 visits a day) but a course's next session rarely waits for a free slot.
-PATIENTS_PER_THERAPIST = 140
+PATIENTS_PER_THERAPIST = 125
 MIN_THERAPISTS = 3
+# A patient waits at most about this long for a session with their therapist; beyond
+# it, the first of a few colleagues with a free slot takes the session (or course).
+LONGEST_WAIT = dt.timedelta(days=7)
+COLLEAGUES_ASKED = 4
 
 # The clinic's week (weekday: opening, closing); closed on Sunday.
 OPENING_HOURS = {weekday: (dt.time(8), dt.time(20)) for weekday in range(5)} | {
@@ -61,27 +67,19 @@ WORK_PATTERNS = [
     ),
 ]
 
+# The demo's names, and more: a chain's patients come from everywhere.
 FIRST_NAMES = [
-    "Oliver", "Amelia", "George", "Isla", "Harry", "Ava", "Jack", "Mia", "Thomas", "Grace",
-    "James", "Sophie", "William", "Emily", "Daniel", "Lucy", "Samuel", "Ella", "Joseph",
-    "Hannah", "David", "Ruth", "Peter", "Helen", "Michael", "Susan", "Robert", "Janet",
-    "Richard", "Carol", "Andrew", "Linda", "Stephen", "Irene", "Paul", "Moira", "Martin",
-    "Elaine", "Graham", "Brenda", "Ian", "Pauline", "Colin", "Sandra", "Keith", "Denise",
-    "Tariq", "Nadia", "Viktor", "Olena", "Aisha", "Omar", "Priya", "Ravi", "Chen", "Mei",
-    "Kwame", "Ama", "Lukas", "Zofia", "Marco", "Giulia", "Sean", "Niamh", "Rhys", "Cerys",
-    "Fraser", "Eilidh", "Noah", "Freya", "Leo", "Poppy", "Oscar", "Rosie", "Arthur", "Evie",
-    "Alfie", "Florence", "Jacob", "Isabella",
+    *demo.FIRST_NAMES,
+    "Aisha", "Omar", "Priya", "Ravi", "Chen", "Mei", "Kwame", "Ama", "Lukas", "Zofia", "Marco",
+    "Giulia", "Sean", "Niamh", "Rhys", "Cerys", "Fraser", "Eilidh", "Noah", "Freya", "Leo",
+    "Poppy", "Oscar", "Rosie", "Arthur", "Evie", "Alfie", "Florence", "Jacob", "Isabella",
 ]  # fmt: skip
 LAST_NAMES = [
-    "Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Patel",
-    "Robinson", "Wright", "Thompson", "Evans", "Walker", "White", "Roberts", "Green", "Hall",
-    "Wood", "Jackson", "Clarke", "Hughes", "Edwards", "Lewis", "Turner", "Hill", "Moore",
-    "Cooper", "Ward", "Morris", "King", "Harris", "Baker", "Price", "Bennett", "Gray",
-    "Kelly", "Murphy", "Bell", "Marshall", "Fisher", "Kaur", "Begum", "Nowak", "Rossi",
-    "Ahmed", "Byrne", "Doyle", "Shevchenko", "Novak", "Campbell", "Stewart", "Anderson",
-    "Scott", "Reid", "Murray", "Mitchell", "Young", "Khan", "Ali", "Singh", "Hussain",
-    "Okafor", "Mensah", "Kowalski", "Silva", "Santos", "Chen", "Wang", "Li", "Nguyen",
-    "O'Brien", "McDonald", "Fraser", "Lloyd", "Owen", "Morgan", "Jenkins", "Powell", "Parry",
+    *demo.LAST_NAMES,
+    "Campbell", "Stewart", "Anderson", "Scott", "Reid", "Murray", "Mitchell", "Young", "Khan",
+    "Ali", "Singh", "Hussain", "Okafor", "Mensah", "Kowalski", "Silva", "Santos", "Chen",
+    "Wang", "Li", "Nguyen", "O'Brien", "McDonald", "Fraser", "Lloyd", "Owen", "Morgan",
+    "Jenkins", "Powell", "Parry",
 ]  # fmt: skip
 
 
@@ -89,14 +87,18 @@ def therapist_count(patients: int) -> int:
     return max(MIN_THERAPISTS, -(-patients // PATIENTS_PER_THERAPIST))
 
 
-def staff_save(*, therapists: int, rng: random.Random) -> tuple[AbstractUser, list[AbstractUser]]:
+def staff_save(
+    *, therapists: int, rng: random.Random, password: str | None = None
+) -> tuple[AbstractUser, list[AbstractUser]]:
     """The manager, a receptionist and the therapists, each in their role's group.
 
-    No usable password: the benchmark signs in with ``force_login``, and a database
-    copied around for measurements should open to nobody.
+    Without ``password`` nobody can sign in with one: an in-process benchmark signs in
+    with ``force_login``, and a database copied around for measurements should open to
+    nobody unless asked to. Hashed once for all: hashing is slow on purpose.
     """
     User = get_user_model()
     groups = {group.name: group for group in Group.objects.all()}
+    encoded = make_password(password)
 
     def staff(username: str, first: str, last: str, role: str) -> AbstractUser:
         user = User(
@@ -106,7 +108,7 @@ def staff_save(*, therapists: int, rng: random.Random) -> tuple[AbstractUser, li
             email=f"{username}@{EMAIL_DOMAIN}",
             is_staff=True,
         )
-        user.set_unusable_password()
+        user.password = encoded
         user.save()
         user.groups.set([groups[role]])
         return user
@@ -199,6 +201,31 @@ class Diary:
             return False
         away = self.holidays.get(therapist)
         return away is None or not away[0] <= day <= away[1]
+
+    def first_free_day(self, therapist: int, earliest: dt.date) -> dt.date:
+        """The first day on or after ``earliest`` with a slot still free."""
+        day = earliest
+        while (
+            not self.works_on(therapist, day)
+            or self.taken.get((therapist, day), 0)
+            == (1 << len(self.grids[therapist][day.weekday()])) - 1
+        ):
+            day += dt.timedelta(days=1)
+        return day
+
+    def soonest(self, candidates: list[int], earliest: dt.date) -> int:
+        """The first of ``candidates`` with a slot free within ``LONGEST_WAIT`` of
+        ``earliest``, else the one free soonest: as reception would book."""
+        waits = []
+        for candidate in candidates:
+            wait = self.first_free_day(candidate, earliest) - earliest
+            if wait <= LONGEST_WAIT:
+                return candidate
+            waits.append(wait)
+        return candidates[waits.index(min(waits))]
+
+    def colleagues(self, rng: random.Random) -> list[int]:
+        return [rng.randrange(len(self.grids)) for _ in range(COLLEAGUES_ASKED)]
 
     def book(
         self, *, therapist: int, earliest: dt.date, preferred: int

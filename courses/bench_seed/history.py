@@ -2,28 +2,27 @@
 courses and their visits, as the services would have recorded them."""
 
 import datetime as dt
-import random
-from base64 import urlsafe_b64encode
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.conf import settings
 
-from courses.bench_seed.clinic import FIRST_NAMES, LAST_NAMES, Diary
-from courses.models import PAIN_MAX, Course, CourseKind, MassageKind, SpineRegion, Visit
+from courses.bench_seed.clinic import FIRST_NAMES, LAST_NAMES
+from courses.bench_seed.sessions import CourseRecord, Seeding, SessionMaker, link_key
+from courses.models import Course, CourseKind, MassageKind, SpineRegion
 from patients.models import ConsentChange, Contraindication, Patient, PatientContraindication
 
-# How far back the first courses go, and how far ahead courses are already planned.
+# How far back the courses go, and how far ahead courses are already planned.
 HISTORY_DAYS = 3 * 365
 PLANNED_AHEAD_DAYS = 21
+# Patients came to the clinic before the data starts too: their courses then are left
+# out, but keep their rhythm, so the clinic is about as busy three years ago as now
+# (a chain that grew by half since) instead of filling up from nothing.
+LEAD_IN_DAYS = 3 * 365
 # A patient who finishes a course comes back for another with this chance; the next
 # one starts this many days after (the clinic suggests two courses a year).
-RETURN_CHANCE = 0.93
-RETURN_AFTER_DAYS = (130, 270)
-# What became of a session booked in the past (the rest of the time: done).
-MISSED_CHANCE, CANCELLED_CHANCE = 0.035, 0.045
-# A course cancelled, or completed early, after some of its sessions.
-COURSE_CANCEL_CHANCE, COURSE_EARLY_CHANCE = 0.05, 0.04
-SETBACK_CHANCE = 0.07
+RETURN_CHANCE = 0.88
+RETURN_AFTER_DAYS = (120, 240)
+COURSE_DAYS = (21, 42)  # about how long a course took, for the courses left out
 LONGEST_SESSION = 60  # minutes: one slot of the diary's grid
 
 REGIONS = [SpineRegion.LUMBAR, SpineRegion.CERVICAL, SpineRegion.THORACIC, SpineRegion.WHOLE_SPINE]
@@ -37,29 +36,7 @@ MASSAGES = [
     MassageKind.HARDWARE,
 ]
 MASSAGE_WEIGHTS = [50, 15, 10, 10, 8, 7]
-T = Visit.Technique
-TECHNIQUES = {
-    SpineRegion.CERVICAL: [T.STROKING, T.RUBBING, T.KNEADING, T.STROKING],
-    None: [T.STROKING, T.RUBBING, T.KNEADING, T.PRESSING, T.VIBRATION, T.STROKING],
-}
-VISIT_NOTES = [
-    "Tension in the trapezius eased during the session.",
-    "Stiffness on waking, better by the end.",
-    "Worked around a bruise on the left side.",
-    "Patient asked for lighter pressure today.",
-    "Good range of movement; exercises reviewed.",
-]
 LOCAL_AREAS = ["left shoulder blade", "lower back, right side", "nape of the neck", "right hip"]
-
-
-@dataclass
-class CourseRecord:
-    course: Course
-    visits: list[Visit] = field(default_factory=list)
-
-    @property
-    def done(self) -> list[Visit]:
-        return [v for v in self.visits if v.status == Visit.Status.DONE]
 
 
 @dataclass
@@ -74,44 +51,19 @@ class PatientRecord:
         return self.patient.reminders_consent and bool(self.patient.email)
 
 
-class Ids:
-    """Primary keys handed out by the seed, so that rows can refer to one another
-    before any is inserted (the sequences are set past them at the end)."""
-
-    def __init__(self, start: dict[type, int]) -> None:
-        self.last = dict(start)
-
-    def __call__(self, model: type) -> int:
-        self.last[model] += 1
-        return self.last[model]
-
-
-def link_key(rng: random.Random) -> str:
-    """A 128-bit link key from the seeded generator: the same seed, the same keys."""
-    return urlsafe_b64encode(rng.getrandbits(128).to_bytes(16, "big")).decode().rstrip("=")
-
-
-def _clamp(pain: int) -> int:
-    return max(0, min(PAIN_MAX, pain))
-
-
 class PatientHistoryMaker:
     def __init__(
-        self,
-        *,
-        rng: random.Random,
-        ids: Ids,
-        diary: Diary,
-        therapist_ids: list[int],
-        manager_id: int,
-        catalogue: dict[str, list[int]],
-        now: dt.datetime,
-        today: dt.date,
+        self, seeding: Seeding, *, manager_id: int, catalogue: dict[str, list[int]]
     ) -> None:
-        self.rng, self.ids, self.diary = rng, ids, diary
-        self.therapist_ids, self.manager_id, self.catalogue = therapist_ids, manager_id, catalogue
-        self.now, self.today = now, today
-        self.tz = diary.tz
+        self.rng, self.ids, self.diary = seeding.rng, seeding.ids, seeding.diary
+        self.therapist_ids, self.now, self.today = (
+            seeding.therapist_ids,
+            seeding.now,
+            seeding.today,
+        )
+        self.manager_id, self.catalogue = manager_id, catalogue
+        self.tz = seeding.diary.tz
+        self.sessions = SessionMaker(seeding)
 
     def at(self, day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
         local = dt.datetime.combine(day, dt.time(hour, minute)).replace(tzinfo=self.tz)
@@ -119,11 +71,19 @@ class PatientHistoryMaker:
 
     def make(self, number: int) -> PatientRecord:
         rng = self.rng
-        first_start = self.today + dt.timedelta(
-            days=rng.randint(-HISTORY_DAYS, PLANNED_AHEAD_DAYS)
-        )
-        registered_on = min(first_start - dt.timedelta(days=rng.randint(1, 14)), self.today)
+        days = rng.randint(-HISTORY_DAYS - LEAD_IN_DAYS, PLANNED_AHEAD_DAYS)
+        registered_on = self.today + dt.timedelta(days=days - rng.randint(1, 14))
+        while days < -HISTORY_DAYS:
+            if rng.random() > RETURN_CHANCE:
+                # Left before the data starts: in the data, a patient who came later.
+                days = rng.randint(-HISTORY_DAYS, PLANNED_AHEAD_DAYS)
+                registered_on = self.today + dt.timedelta(days=days - rng.randint(1, 14))
+            else:
+                days += rng.randint(*COURSE_DAYS) + rng.randint(*RETURN_AFTER_DAYS)
+        first_start = self.today + dt.timedelta(days=days)
+        registered_on = min(registered_on, self.today)
         patient = self._patient(number, registered_on)
+        consents = self._consents(patient)
         home = number % len(self.therapist_ids)
         preferred_slot = rng.randrange(8)
         courses: list[CourseRecord] = []
@@ -131,7 +91,7 @@ class PatientHistoryMaker:
         while True:
             record = self._course(
                 patient=patient,
-                therapist=home if rng.random() < 0.9 else rng.randrange(len(self.therapist_ids)),
+                therapist=self._therapist(home, start),
                 start=start,
                 previous=courses[-1].course if courses else None,
                 preferred_slot=preferred_slot,
@@ -146,9 +106,16 @@ class PatientHistoryMaker:
         return PatientRecord(
             patient=patient,
             courses=courses,
-            consents=self._consents(patient),
+            consents=consents,
             contraindications=self._contraindications(patient, courses),
         )
+
+    def _therapist(self, home: int, start: dt.date) -> int:
+        """The patient's own therapist, now and then another; a colleague when that
+        one's diary is full for a while."""
+        rng, diary = self.rng, self.diary
+        chosen = home if rng.random() < 0.9 else rng.randrange(len(self.therapist_ids))
+        return diary.soonest([chosen, *diary.colleagues(rng)], start)
 
     def _patient(self, number: int, registered_on: dt.date) -> Patient:
         rng = self.rng
@@ -294,7 +261,7 @@ class PatientHistoryMaker:
             kind = CourseKind.THERAPEUTIC if rng.random() < 0.8 else CourseKind.PREVENTIVE
             region = rng.choices(REGIONS, REGION_WEIGHTS)[0]
         else:
-            kind = CourseKind.PREVENTIVE if rng.random() < 0.6 else CourseKind.THERAPEUTIC
+            kind = CourseKind.PREVENTIVE if rng.random() < 0.35 else CourseKind.THERAPEUTIC
             region = (
                 previous.region if rng.random() < 0.8 else rng.choices(REGIONS, REGION_WEIGHTS)[0]
             )
@@ -319,118 +286,8 @@ class PatientHistoryMaker:
             ),
         )
         record = CourseRecord(course)
-        self._visits(record, therapist=therapist, preferred_slot=preferred_slot)
+        self.sessions.book(record, therapist=therapist, preferred_slot=preferred_slot)
         return record
-
-    def _visits(self, record: CourseRecord, *, therapist: int, preferred_slot: int) -> None:
-        """Book the course's sessions one after another in the therapist's diary; those
-        over by now happened (mostly), were missed or cancelled; the rest are ahead."""
-        rng, course = self.rng, record.course
-        planned = course.planned_sessions
-        minutes = course.booking_minutes()
-        length = dt.timedelta(minutes=minutes)
-        gap = dt.timedelta(days=course.days_between_sessions())
-        fate = rng.random()
-        cancel_after = rng.randrange(planned) if fate < COURSE_CANCEL_CHANCE else None
-        early_after = (
-            rng.randint(max(1, planned // 2), planned - 1)
-            if COURSE_CANCEL_CHANCE <= fate < COURSE_CANCEL_CHANCE + COURSE_EARLY_CHANCE
-            else None
-        )
-        pain = self._pain_plan(course)
-        not_booked_yet = course.start_date > self.today and rng.random() < 0.3
-        cursor, done, ahead, last_day = course.start_date, 0, 0, None
-        closing = None
-        while done + ahead < planned and not not_booked_yet:
-            day, at = self.diary.book(
-                therapist=therapist, earliest=cursor, preferred=preferred_slot
-            )
-            cursor = day + gap
-            visit = Visit(
-                id=self.ids(Visit),
-                course_id=course.id,
-                sequence=len(record.visits) + 1,
-                scheduled_at=at,
-                booked_minutes=minutes,
-                ends_at=at + length,
-                therapist_id=course.therapist_id,
-                techniques=[],
-            )
-            record.visits.append(visit)
-            if closing is not None:
-                visit.status = Visit.Status.CANCELLED
-                ahead += 1
-                continue
-            if visit.ends_at > self.now:
-                visit.status = Visit.Status.SCHEDULED
-                ahead += 1
-                continue
-            if done in (cancel_after, early_after):
-                # Closed before this session: it and those booked after it are cancelled.
-                closing = Course.Status.CANCELLED if done == cancel_after else "early"
-                visit.status = Visit.Status.CANCELLED
-                closed_on = day - dt.timedelta(days=rng.randint(0, 3))
-                ahead += 1
-                continue
-            odds = rng.random()
-            if odds < MISSED_CHANCE:
-                visit.status = Visit.Status.MISSED
-            elif odds < MISSED_CHANCE + CANCELLED_CHANCE:
-                visit.status = Visit.Status.CANCELLED
-            else:
-                self._done(visit, course, pain, done)
-                done += 1
-                last_day = day
-        if closing == Course.Status.CANCELLED:
-            course.status = Course.Status.CANCELLED
-            course.end_date = max(closed_on, last_day or course.start_date, course.start_date)
-        elif closing == "early":
-            course.status, course.completed_early = Course.Status.COMPLETED, True
-            course.end_date = last_day
-        elif done == planned:
-            course.status, course.end_date = Course.Status.COMPLETED, last_day
-        else:
-            course.status = Course.Status.ACTIVE if done else Course.Status.PLANNED
-
-    def _pain_plan(self, course: Course) -> tuple[int, int]:
-        """Pain at the first session and where the course should bring it."""
-        rng = self.rng
-        if course.kind == CourseKind.THERAPEUTIC:
-            first = rng.randint(5, 8)
-            return first, max(0, first - rng.randint(3, 5))
-        first = rng.randint(2, 4)
-        return first, max(0, first - rng.randint(0, 2))
-
-    def _done(self, visit: Visit, course: Course, pain: tuple[int, int], done: int) -> None:
-        rng = self.rng
-        first, last = pain
-        progress = done / max(1, course.planned_sessions - 1)
-        setback = rng.random() < SETBACK_CHANCE
-        before = round(first + (last - first) * progress) + rng.choice([-1, 0, 0, 0, 1])
-        if setback:
-            before += rng.randint(2, 3)
-        before = _clamp(before)
-        after = _clamp(before - rng.choice([0, 1, 1, 2, 2, 3]) + (rng.random() < 0.03))
-        visit.status = Visit.Status.DONE
-        visit.performed_at = visit.scheduled_at + dt.timedelta(minutes=rng.randint(0, 10))
-        visit.duration_minutes = visit.booked_minutes - rng.randint(0, 10)
-        visit.pain_before, visit.pain_after = before, after
-        visit.exacerbation = setback
-        if setback:
-            visit.intensity = Visit.Intensity.SPARING
-        else:
-            visit.intensity = rng.choices(
-                [Visit.Intensity.MODERATE, Visit.Intensity.SPARING, Visit.Intensity.INTENSE],
-                [70, 15, 15],
-            )[0]
-        if course.region == SpineRegion.CERVICAL:
-            visit.position = rng.choice([Visit.Position.SITTING, Visit.Position.PRONE])
-            visit.techniques = list(TECHNIQUES[SpineRegion.CERVICAL])
-        else:
-            visit.position = Visit.Position.PRONE if rng.random() < 0.8 else Visit.Position.SIDE
-            visit.techniques = list(TECHNIQUES[None])
-        if rng.random() < 0.1:
-            visit.notes = rng.choice(VISIT_NOTES)
 
 
 def contraindication_catalogue() -> dict[str, list[int]]:

@@ -2,20 +2,23 @@
 every status, and the patients' answers with the staff alerts they raised."""
 
 import datetime as dt
-import random
 import uuid
 
 from django.conf import settings
 
-from courses.bench_seed.history import CourseRecord, Ids, PatientRecord, link_key
+from courses.bench_seed.history import PatientRecord
+from courses.bench_seed.sessions import CourseRecord, Seeding, link_key
 from courses.models import Course, Visit
 from messaging import timing
 from messaging.models import Feedback, Message
 
 # The clinic started sending messages this long ago: older sessions and courses have
 # none. With 45 % of patients taking messages, this gives about 8 messages a patient.
-MESSAGING_DAYS = 400
+MESSAGING_DAYS = 240
 ANSWER_CHANCE = 0.3
+# Of the messages due lately, a few the dispatch has not sent yet, or is sending (some
+# past their lease: a worker died).
+IN_HAND, IN_HAND_CHANCE = dt.timedelta(hours=24), 0.05
 FAILED_CHANCE, UNCERTAIN_CHANCE = 0.03, 0.01
 ACKNOWLEDGED_CHANCE = 0.8
 SMTP_ERRORS = [
@@ -27,9 +30,9 @@ COMMENTS = ["", "", "", "Much better, thank you.", "Still stiff in the mornings.
 
 
 class MessageMaker:
-    def __init__(self, *, rng: random.Random, ids: Ids, now: dt.datetime) -> None:
-        self.rng, self.ids, self.now = rng, ids, now
-        self.since = now - dt.timedelta(days=MESSAGING_DAYS)
+    def __init__(self, seeding: Seeding) -> None:
+        self.rng, self.ids, self.now = seeding.rng, seeding.ids, seeding.now
+        self.since = self.now - dt.timedelta(days=MESSAGING_DAYS)
         self.follow_up = dt.timedelta(days=settings.CLINIC_FOLLOW_UP_DAYS)
 
     def make(self, history: PatientRecord) -> tuple[list[Message], list[Feedback], list[Message]]:
@@ -74,11 +77,15 @@ class MessageMaker:
             link_key=link_key(rng),
             created_at=min(created, due, self.now),
         )
+        # A reminder of a visit that has taken place is no longer sent: none is in hand.
+        still_wanted = (
+            kind != Message.Kind.VISIT_REMINDER or visit.status == Visit.Status.SCHEDULED
+        )
         if cancelled_by:
             message.status, message.last_error = Message.Status.CANCELLED, cancelled_by
         elif due > self.now:
             message.status = Message.Status.PENDING
-        elif due > self.now - dt.timedelta(minutes=20) and rng.random() < 0.5:
+        elif due > self.now - IN_HAND and rng.random() < IN_HAND_CHANCE and still_wanted:
             # The dispatch has it in hand, or has not got to it yet.
             if rng.random() < 0.5:
                 message.status = Message.Status.PENDING
@@ -87,7 +94,8 @@ class MessageMaker:
                     Message.Status.SENDING,
                     uuid.UUID(int=rng.getrandbits(128)),
                 )
-                message.claimed_at, message.attempts = due + dt.timedelta(seconds=30), 1
+                message.claimed_at = min(due + dt.timedelta(seconds=30), self.now)
+                message.attempts = 1
         else:
             odds = rng.random()
             message.attempts = 1

@@ -1,7 +1,7 @@
 """Fill an empty database with a chain's worth of data for the benchmark.
 
 python manage.py seed_bench                    # 20,000 patients
-python manage.py seed_bench --patients 2000 --seed 7
+python manage.py seed_bench --patients 2000 --seed 7 --password PASSWORD
 """
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -28,12 +28,19 @@ class Command(BaseCommand):
             default=SEED,
             help=_("Seed of the generator: same seed, same data."),
         )
+        parser.add_argument(
+            "--password",
+            help=_(
+                "Password for the staff it makes (bench-manager, ...), to sign in over HTTP. "
+                "Without it nobody can sign in with a password."
+            ),
+        )
 
-    def handle(self, *args, patients: int, seed: int, **options) -> None:
+    def handle(self, *args, patients: int, seed: int, password: str | None, **options) -> None:
         if patients < 1:
             raise CommandError(_("Give at least one patient."))
         try:
-            report = seed_bench(patients=patients, seed=seed, progress=True)
+            report = seed_bench(patients=patients, seed=seed, password=password, progress=True)
         except SeedRefused as refusal:
             raise CommandError(str(refusal)) from None
         for label, count in report.rows.items():
