@@ -3,14 +3,14 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from clinic.staff import staff_name
-from courses.models import PAIN_VALIDATORS, PainScoreField
+from courses.models import PAIN_VALIDATORS, Course, PainScoreField
 from patients.models import new_link_key
 
 
@@ -21,6 +21,24 @@ class MessageQuerySet(models.QuerySet):
 
     def to_patients(self) -> "MessageQuerySet":
         return self.exclude(kind=Message.Kind.STAFF_ALERT)
+
+    def with_new_course(self) -> "MessageQuerySet":
+        """Each message with ``patient_has_new_course``: its patient has a course open,
+        or one (not cancelled) started after the message's course; what makes a
+        repeat-course reminder pointless. Read with a batch to send, in its one query."""
+        newer = (
+            Course.objects.filter(
+                patient=OuterRef("patient_id"), created_at__gt=OuterRef("course__created_at")
+            )
+            .exclude(pk=OuterRef("course_id"))
+            .exclude(status=Course.Status.CANCELLED)
+        )
+        open_course = Course.objects.open().filter(patient=OuterRef("patient_id"))
+        return self.annotate(
+            patient_has_new_course=ExpressionWrapper(
+                Q(Exists(newer)) | Q(Exists(open_course)), output_field=BooleanField()
+            )
+        )
 
     def past_lease(self, now: dt.datetime) -> "MessageQuerySet":
         return self.filter(past_lease(now))

@@ -228,7 +228,9 @@ def messages_send(
     # Everything the checks and the e-mail read, for the whole batch in one query.
     messages = {
         message.pk: message
-        for message in claimed.select_related("patient", "course__therapist", "visit")
+        for message in claimed.select_related(
+            "patient", "course__therapist", "visit"
+        ).with_new_course()
     }
     outcomes = dict.fromkeys((pk for pk in message_ids if pk not in messages), "not-claimed")
     todo = [pk for pk in message_ids if pk in messages]

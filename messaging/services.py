@@ -232,6 +232,14 @@ def _has_newer_course(message: Message) -> bool:
     )
 
 
+def _patient_has_new_course(message: Message) -> bool:
+    # Read with the batch (``MessageQuerySet.with_new_course``) when it was sent in one.
+    known = getattr(message, "patient_has_new_course", None)
+    if known is not None:
+        return known
+    return _has_newer_course(message) or message.patient.courses.open().exists()
+
+
 def why_not_send(message: Message) -> str | None:
     """Why a due message must not go out any more, or None to send it."""
     if message.kind == Message.Kind.STAFF_ALERT:
@@ -243,10 +251,7 @@ def why_not_send(message: Message) -> str | None:
     )
     if reason:
         return reason
-    patient = message.patient
-    if message.kind == Message.Kind.REPEAT_COURSE_REMINDER and (
-        _has_newer_course(message) or patient.courses.open().exists()
-    ):
+    if message.kind == Message.Kind.REPEAT_COURSE_REMINDER and _patient_has_new_course(message):
         return _("The patient has a new course.")
     if message.kind == Message.Kind.VISIT_REMINDER and (
         message.visit.status != Visit.Status.SCHEDULED

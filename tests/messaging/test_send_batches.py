@@ -164,3 +164,21 @@ def test_a_new_repeat_course_reminder_is_scheduled_without_checking_constraints_
 
     assert following.number == 2
     assert following.due_at > timezone.now()
+
+
+def test_a_repeat_course_reminder_to_a_patient_with_a_new_course_is_cancelled_from_the_batch_read(
+    daytime, mailoutbox
+):
+    reminder = MessageFactory(kind=Message.Kind.REPEAT_COURSE_REMINDER, number=1)
+    CourseFactory(patient=reminder.patient)  # active: the patient came back
+    follow_up = MessageFactory()
+    claimed = sending.messages_claim_due(now=daytime, limit=10)
+    ids, claim = [pk for pk, _claim in claimed], claimed[0][1]
+
+    with CaptureQueriesContext(connection) as queries:
+        outcomes, _left = sending.messages_send(message_ids=ids, claim=claim)
+
+    assert outcomes == {reminder.pk: "cancelled", follow_up.pk: "sent"}
+    assert len(mailoutbox) == 1
+    # The batch read knows about the new course: one UPDATE cancels the reminder.
+    assert len(queries) == 1 + 1 + 2
