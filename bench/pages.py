@@ -27,7 +27,7 @@ from django.utils.http import urlencode
 from clinic.roles import MANAGER
 from clinic.timeutils import clinic_today
 
-# The lists of the issue, in the order of the document.
+# The lists, in the order of the document.
 LISTS = [
     "patients.patient",
     "courses.course",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-# The budgets.
+# The budgets the figures are held to.
 PAGE_P95_MS = 250
 PAGE_QUERIES = 15
 GROWTH = 1.5

@@ -11,6 +11,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -42,7 +43,20 @@ def _free_port() -> int:
 def gunicorn(*, database_url: str, workers: int) -> Iterator[str]:
     """A gunicorn serving the clinic; yields its address once it answers."""
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "CLINIC_ALLOW_INSECURE_KEY": "1"}
+    static_root = tempfile.TemporaryDirectory(prefix="bench-static-")
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "CLINIC_ALLOW_INSECURE_KEY": "1",
+        "STATIC_ROOT": static_root.name,
+    }
+    # Served as in production: the static files collected under hashed names first.
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
     process = subprocess.Popen(
         [
             sys.executable,
@@ -73,6 +87,7 @@ def gunicorn(*, database_url: str, workers: int) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=30)
+        static_root.cleanup()
 
 
 class Browser:

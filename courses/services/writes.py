@@ -78,6 +78,13 @@ def _summary_refresh(course_ids: set[int]) -> None:
     Course.objects.filter(pk__in=course_ids).summaries_refresh()
 
 
+def _counts_in_summary(visit: Visit) -> bool:
+    """Whether writing ``visit`` can change a course's summary: it is, or was until
+    this write, a session done, missed or cancelled."""
+    stored = getattr(visit, "_stored_status", Visit.Status.SCHEDULED)
+    return (visit.status, stored) != (Visit.Status.SCHEDULED, Visit.Status.SCHEDULED)
+
+
 def _course_opened(course: Course) -> None:
     """Every way a course opens (planned, started, reopened) answers the patient's
     repeat-course reminders: none is due while the patient has an open course."""
@@ -268,9 +275,12 @@ def visits_save(
     stored = list(locked.visits.all())
     visits_mark_changes(visits, known=stored)
     changed = [v for v in visits if v._changed]
-    # A visit moved here from another course changes that course's summary too.
-    summarised = {locked.pk} | {
-        v._stored_course_id for v in changed if getattr(v, "_stored_course_id", None)
+    # Only sessions done, missed or cancelled count in a summary: booking or moving one
+    # still to happen leaves it as it is. A visit moved here from another course changes
+    # that course's summary too.
+    counted = [v for v in [*changed, *deleted] if _counts_in_summary(v)]
+    summarised = ({locked.pk} if counted else set()) | {
+        v._stored_course_id for v in counted if getattr(v, "_stored_course_id", None)
     }
     for visit in changed:
         visit.course = locked
@@ -323,7 +333,8 @@ def visits_save(
         visit._stored_booking = (visit.scheduled_at, visit.therapist_id, visit.booked_minutes)
     messaging.visit_messages_sync(visits=changed)
     _course_sync_status(locked, done=sum(1 for visit in proposed if visit.is_done))
-    _summary_refresh(summarised)
+    if summarised:
+        _summary_refresh(summarised)
     course.status, course.end_date = locked.status, locked.end_date
     course.completed_early = locked.completed_early
     return list(visits)

@@ -261,13 +261,13 @@ def test_the_day_costs_the_same_queries_with_5_visits_or_200(django_assert_num_q
     # with visits that day, the visits of the page's columns, the working time (working
     # hours, time off, opening hours, closed days); then the session saved again (idle
     # timeout), inside a savepoint.
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(11):
         page = diary(reception, TUESDAY)
     assert page.count('class="diary-visit ') == 5
 
     for _ in range(8):
         bulk_visits(UserFactory(), quarter_hours(TUESDAY, 25))
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(11):
         page = diary(reception, TUESDAY)
     assert page.count('class="diary-visit ') == 205
     assert len(columns(page)) == 9
@@ -280,12 +280,12 @@ def test_the_week_costs_the_same_queries_with_5_visits_or_200(django_assert_num_
     bulk_visits(anna, quarter_hours(monday, 5))
     query = {"day": TUESDAY, "therapist": anna.pk}
     reception.get(reverse("admin:diary_week"), query)  # the session settles
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(10):
         few = reception.get(reverse("admin:diary_week"), query).text
 
     for n in range(1, 7):
         bulk_visits(anna, quarter_hours(monday + dt.timedelta(days=n), 33))
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(10):
         many = reception.get(reverse("admin:diary_week"), query).text
     assert few.count('class="diary-visit ') == 5
     assert many.count('class="diary-visit ') == 5 + 6 * 33

@@ -3,10 +3,13 @@
 import datetime as dt
 
 import pytest
+import time_machine
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -100,6 +103,33 @@ def test_each_request_pushes_the_session_expiry_forward(staff, settings):
 
     expiry = Session.objects.get(pk=session.pk).expire_date
     assert expiry > timezone.now() + dt.timedelta(seconds=settings.SESSION_COOKIE_AGE - 60)
+
+
+def test_requests_within_a_minute_of_a_renewal_do_not_write_the_session(staff):
+    client = Client()
+    client.force_login(staff)
+    client.get(reverse("admin:index"))  # renews the session
+    renewed = Session.objects.get().expire_date
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("admin:index"))
+
+    assert not [
+        q for q in queries.captured_queries if "UPDATE" in q["sql"] and "session" in q["sql"]
+    ]
+    assert Session.objects.get().expire_date == renewed
+
+
+def test_a_request_a_minute_after_the_last_renewal_pushes_the_expiry_forward(staff):
+    client = Client()
+    client.force_login(staff)
+    client.get(reverse("admin:index"))
+    renewed = Session.objects.get().expire_date
+
+    with time_machine.travel(timezone.now() + dt.timedelta(seconds=61)):
+        client.get(reverse("admin:index"))
+
+    assert Session.objects.get().expire_date >= renewed + dt.timedelta(seconds=61)
 
 
 def test_a_session_idle_for_longer_than_the_limit_is_logged_out(staff):
