@@ -20,6 +20,12 @@ class ClinicConfig(AppConfig):
 
         post_migrate.connect(_sync_roles, dispatch_uid="clinic.roles.sync")
 
+        from django.contrib.auth.signals import user_logged_in
+
+        from clinic.session_renewal import session_renewed_at_login
+
+        user_logged_in.connect(session_renewed_at_login, dispatch_uid="clinic.session_renewal")
+
 
 def _sync_roles(sender, using: str, **kwargs) -> None:
     """Keep the role groups in step with the permissions after every ``migrate``.

@@ -16,6 +16,12 @@ RENEW_AFTER_SECONDS = 60
 RENEWED_AT = "_renewed_at"
 
 
+def session_renewed_at_login(sender, request: HttpRequest | None, **kwargs) -> None:
+    """Signing in saves a new session with a full expiry: it counts as a renewal."""
+    if request is not None and hasattr(request, "session"):
+        request.session[RENEWED_AT] = time.time()
+
+
 class SessionRenewalMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
