@@ -102,7 +102,11 @@ def summary_sql() -> str:
         WHERE kind = 'repeat_course_reminder' AND status IN ('pending', 'sending')
         GROUP BY patient_id
     ), summary AS (
-        SELECT c.*, p.first_name || ' ' || p.last_name AS patient_name,
+        -- The course's own columns only: the summary is computed here from the visits,
+        -- not read from the figures the services keep on the course.
+        SELECT c.id, c.patient_id, c.region, c.kind, c.massage_kind, c.status,
+               c.start_date, c.end_date, c.planned_sessions,
+               p.first_name || ' ' || p.last_name AS patient_name,
                coalesce(nullif(trim(u.first_name || ' ' || u.last_name), ''), u.username)
                    AS therapist_name,
                coalesce(n.done, 0) AS done, coalesce(n.missed, 0) AS missed,

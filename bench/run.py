@@ -22,6 +22,7 @@ import django
 
 from bench.measure import Knobs
 from bench.report import render
+from bench.static import collected_static
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -99,7 +100,10 @@ def run_size(size: int, knobs: Knobs, *, base_url: str, keep: bool) -> dict:
         started = time.perf_counter()
         _manage(env, "seed_bench", f"--patients={size}")
         seed_seconds = time.perf_counter() - started
-        with tempfile.NamedTemporaryFile(suffix=".json") as out:
+        with (
+            tempfile.NamedTemporaryFile(suffix=".json") as out,
+            collected_static() as static_root,
+        ):
             subprocess.run(
                 [
                     sys.executable,
@@ -109,7 +113,7 @@ def run_size(size: int, knobs: Knobs, *, base_url: str, keep: bool) -> dict:
                     f"--out={out.name}",
                 ],
                 cwd=ROOT,
-                env=env,
+                env={**env, "STATIC_ROOT": static_root},
                 check=True,
             )
             figures = json.loads(Path(out.name).read_text())

@@ -11,14 +11,13 @@ import os
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import lxml.html
@@ -29,6 +28,7 @@ from django.utils import timezone
 
 from bench.inprocess import manager_client, percentile
 from bench.pages import resolved_pages
+from bench.static import collected_static
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -43,20 +43,14 @@ def _free_port() -> int:
 def gunicorn(*, database_url: str, workers: int) -> Iterator[str]:
     """A gunicorn serving the clinic; yields its address once it answers."""
     port = _free_port()
-    static_root = tempfile.TemporaryDirectory(prefix="bench-static-")
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "CLINIC_ALLOW_INSECURE_KEY": "1",
-        "STATIC_ROOT": static_root.name,
-    }
-    # Served as in production: the static files collected under hashed names first.
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-    )
+    env = {**os.environ, "DATABASE_URL": database_url, "CLINIC_ALLOW_INSECURE_KEY": "1"}
+    with ExitStack() as stack:
+        if "STATIC_ROOT" not in env:
+            env["STATIC_ROOT"] = stack.enter_context(collected_static())
+        yield from _served(port, env, workers)
+
+
+def _served(port: int, env: dict[str, str], workers: int) -> Iterator[str]:
     process = subprocess.Popen(
         [
             sys.executable,
@@ -87,7 +81,6 @@ def gunicorn(*, database_url: str, workers: int) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=30)
-        static_root.cleanup()
 
 
 class Browser:

@@ -34,6 +34,7 @@ def test_the_benchmark_answers_every_page_and_writes_the_document(
     document = tmp_path / "benchmarks.md"
     document.write_text(render(run))
 
+    assert figures.get("failures", []) == []
     assert figures["pages"], "no pages measured"
     assert {
         page["name"]: page["status"] for page in figures["pages"] if page["status"] != 200
@@ -44,4 +45,6 @@ def test_the_benchmark_answers_every_page_and_writes_the_document(
     copy = figures["exports"]["copy"]
     if connection.vendor != "postgresql":
         assert "skipped" in copy  # COPY is PostgreSQL's
+    else:
+        assert "skipped" not in copy
     assert "## Staff pages, in-process" in document.read_text()
