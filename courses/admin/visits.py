@@ -141,6 +141,9 @@ class VisitAdmin(TherapistFieldMixin, ClinicHistoryAdmin):
     # Counting 700,000 visits twice a page (the list's and the whole table's) costs more
     # than the page itself; see clinic.paginators.
     paginator = CappedCountPaginator
+    # Each row is a form of three fields: drawing 100 of them took 250-300 ms whatever
+    # the table holds, 50 take half that (docs/benchmarks.md).
+    list_per_page = 50
     show_full_result_count = False
     autocomplete_fields = ["course"]  # the therapist: see CourseAdmin
     readonly_fields = ["patient_contraindications"]
