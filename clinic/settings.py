@@ -144,6 +144,9 @@ AUTH_PASSWORD_VALIDATORS = [
 # Django's "en") would read 03/04/1964 as 4 March. Plain "en" is US formats too; no
 # *_INPUT_FORMATS setting here overrides the locale's.
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "en-gb")
+# The languages the product speaks, each named in itself so that anyone finds their
+# own. "en-gb" rather than "en": Django's "en" writes and reads dates the US way.
+LANGUAGES = [("en-gb", "English"), ("ru", "Русский")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "Europe/London")
 USE_I18N = True

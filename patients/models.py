@@ -95,6 +95,9 @@ class Patient(models.Model):
 
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
+    # Russian documents name a person by surname, first name and patronymic (отчество);
+    # many patients of other clinics have none.
+    patronymic = models.CharField(_("patronymic"), max_length=100, blank=True)
     date_of_birth = models.DateField(_("date of birth"))
     # Stored in E.164; a number typed without +country code is read as
     # CLINIC_PHONE_REGION's. The form shows the clinic's own numbers the national way.
@@ -119,6 +122,15 @@ class Patient(models.Model):
     # 128 random bits: no two patients get the same key, so no unique constraint (and
     # no uniqueness query on every save) is needed; the index finds a link's patient.
     link_key = models.CharField(max_length=32, db_index=True, default=new_link_key, editable=False)
+    # Blank follows the clinic's LANGUAGE_CODE, so a clinic that changes its language
+    # takes along every patient who never chose one.
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("The language of the patient's e-mails and pages; blank: the clinic's."),
+    )
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
     anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
