@@ -210,6 +210,8 @@ class Course(models.Model):
             *(
                 models.Index(fields=[column, "-start_date", "-id"], name=f"course_list_{column}")
                 for column in (
+                    "region",
+                    "kind",
                     "status",
                     "sessions_done",
                     "pain_at_start",
@@ -424,7 +426,11 @@ class Visit(CheckConstraintsAtOnce, models.Model):
         ]
         indexes = [
             models.Index(fields=["scheduled_at"]),
-            models.Index(fields=["course", "status"]),
+            # A course's visits by status, and when they are booked: the home page counts
+            # each active course's bookings of this week from the index alone.
+            models.Index(
+                fields=["course", "status", "scheduled_at"], name="visit_course_status_idx"
+            ),
             models.Index(fields=["therapist", "scheduled_at"]),
             # The visit list's sortable columns, each then by booking time: a page of the
             # list is the first rows of one of these (courses.admin.visits.VisitChangeList).

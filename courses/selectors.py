@@ -137,10 +137,9 @@ def courses_ending_by(
     match in all, whatever ``limit``). Only courses of ``patients`` when given; at most
     ``limit``, fewest sessions left first.
 
-    The counts are subqueries per active course on the (course, status) index rather than
-    a join grouped over every visit of every active course: a chain has thousands of
-    active courses, and the grouped join made PostgreSQL's planner compile the query
-    (JIT) for longer than it took to run.
+    The sessions done are the course's summary column, and the week's bookings are
+    counted once for every course together: a chain has thousands of active courses, most
+    of them booked this week, and a count per course grew with them.
     """
     _, end = clinic_day_bounds(day)
 
@@ -159,22 +158,27 @@ def courses_ending_by(
         "scheduled_at__gte": timezone.now(),
         "scheduled_at__lt": end,
     }
+    # The courses whose sessions left are all booked by ``day``: the week's bookings
+    # counted in one pass, rather than a count per active course.
+    fully_booked = (
+        Visit.objects.filter(**booked)
+        .order_by()
+        .values("course_id")
+        .annotate(n=Count("id"))
+        .filter(n__gte=F("course__planned_sessions") - F("course__sessions_done"))
+    )
     courses = Course.objects.filter(status=Course.Status.ACTIVE)
     if patients is not None:
         courses = courses.filter(patient__in=patients.values("pk"))
     courses = (
         courses.annotate(
-            sessions_left=F("planned_sessions") - visits_counted(status=Visit.Status.DONE),
+            # The course's own count of done sessions, kept by the visit services.
+            sessions_left=F("planned_sessions") - F("sessions_done"),
             booked_by_day=visits_counted(**booked),
         )
         .filter(
-            # The rhythm first: it needs no count of bookings when it holds; bookings are
-            # counted only for the few courses booked this week at all.
             Q(sessions_left__lte=F("visits_per_week"))
-            | Q(
-                pk__in=Visit.objects.filter(**booked).values("course_id"),
-                sessions_left__lte=F("booked_by_day"),
-            )
+            | Q(pk__in=fully_booked.values("course_id"))
         )
         .annotate(ending_count=Window(Count("id")))
         .select_related("patient", "therapist")

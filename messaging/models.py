@@ -200,6 +200,9 @@ class Message(models.Model):
             # The home page's failed and uncertain messages, and the message list
             # filtered by status, newest first.
             models.Index(fields=["status", "due_at"], name="message_status_due_idx"),
+            # The message list filtered by kind, newest first, and its drill-down's first
+            # and last dates.
+            models.Index(fields=["kind", "due_at"], name="message_kind_due_idx"),
             # The message list, newest first (Meta.ordering), walked backwards.
             models.Index(fields=["due_at", "id"], name="message_due_idx"),
             # The home page's patients due for a repeat course: reminders walked in due
