@@ -100,12 +100,12 @@ def csv_lines(summaries: Iterable[CourseSummary]) -> Iterator[str]:
 
 def json_chunks(summaries: Iterable[CourseSummary]) -> Iterator[str]:
     """A JSON array of one object per summary, written an object at a time."""
+    # One encoder for the whole export: json.dumps with options builds a new one per call.
+    encode = json.JSONEncoder(ensure_ascii=False, default=_json_number).encode
     yield "["
     separator = "\n"
     for summary in summaries:
-        yield separator + json.dumps(
-            summary_record(summary), ensure_ascii=False, default=_json_number
-        )
+        yield separator + encode(summary_record(summary))
         separator = ",\n"
     yield "\n]\n"
 
