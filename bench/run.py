@@ -145,6 +145,18 @@ def load_average() -> str:
     return ", ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
+# What follows this line in the document is written by hand (how each change was made
+# and measured on its own) and survives the next run.
+BY_HAND = "<!-- Written by hand: python -m bench keeps everything below this line. -->"
+
+
+def kept_by_hand(out: Path) -> str:
+    """The hand-written end of the document ``out``, from the marker on, or nothing."""
+    text = out.read_text() if out.exists() else ""
+    _, marker, tail = text.partition(BY_HAND)
+    return f"\n{marker}{tail}" if marker else ""
+
+
 def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv)
     knobs = Knobs(**{k.name: getattr(args, k.name) for k in fields(Knobs)})
@@ -155,11 +167,12 @@ def main(argv: list[str] | None = None) -> None:
     command = "python -m bench " + shlex.join(argv if argv is not None else sys.argv[1:])
     before = json.loads(args.before.read_text()) if args.before else None
     args.out.parent.mkdir(parents=True, exist_ok=True)
+    by_hand = kept_by_hand(args.out)
     results: dict[str, dict] = {}
     for size in sizes:
         results[str(size)] = run_size(size, knobs, base_url=base_url, keep=args.keep)
         # Written after each size, so a long run stopped half-way keeps what it measured.
         run = run_info(results, command=command, seconds=time.perf_counter() - started, load=load)
-        args.out.write_text(render(run, before))
+        args.out.write_text(render(run, before) + by_hand)
         args.out.with_suffix(".json").write_text(json.dumps(run, indent=1))
     print(f"Wrote {args.out} in {run['minutes']:.0f} min.", file=sys.stderr)
