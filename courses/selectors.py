@@ -177,8 +177,7 @@ def courses_ending_by(
             booked_by_day=visits_counted(**booked),
         )
         .filter(
-            Q(sessions_left__lte=F("visits_per_week"))
-            | Q(pk__in=fully_booked.values("course_id"))
+            Q(sessions_left__lte=F("visits_per_week")) | Q(pk__in=fully_booked.values("course_id"))
         )
         .annotate(ending_count=Window(Count("id")))
         .select_related("patient", "therapist")
