@@ -183,7 +183,7 @@ def _others(run: dict, sizes: list[str]) -> list[str]:
                 label,
                 f"{log['posts']} ({log.get('first_logs', 0)} first logs)",
                 num(log.get("per_second"), 1),
-                str(log["errors"]),
+                "; ".join([str(log["errors"]), *log.get("refusals", [])]),
                 f"{log['queries'] if log['queries'] is not None else '—'} "
                 f"{mark(log['queries'] <= LOG_QUERIES if log['queries'] is not None else None)}",
             ]

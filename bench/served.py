@@ -248,13 +248,16 @@ def log_visits(*, base: str, clients: int, posts: int) -> dict:
             if status == 200:
                 forms[-1].append((browser, _change_url(pk), logged_form(body)))
     outcomes: list[int] = []
+    refusals: list[str] = []
     lock = threading.Lock()
 
     def post_all(mine: list) -> None:
         for browser, url, data in mine:
-            status, _body, _elapsed = browser.post(url, data)
+            status, body, _elapsed = browser.post(url, data)
             with lock:
                 outcomes.append(status)
+                if status != 302:
+                    refusals.append(refusal(status, body))
 
     started = time.perf_counter()
     threads = [threading.Thread(target=post_all, args=(mine,)) for mine in forms]
@@ -269,9 +272,23 @@ def log_visits(*, base: str, clients: int, posts: int) -> dict:
         "seconds": elapsed,
         "per_second": len(outcomes) / elapsed if elapsed else None,
         "errors": sum(status != 302 for status in outcomes),
+        # What each error was: a rule's refusal on the page, or the server's status.
+        "refusals": sorted(set(refusals)),
         "first_logs": first_logs,
         "queries": queries,
     }
+
+
+def refusal(status: int, page: bytes) -> str:
+    """What a post that did not save met: the page's first error, or its status."""
+    if status == 200:
+        tree = lxml.html.fromstring(page)
+        errors = tree.xpath('//*[contains(@class, "errorlist")]//li') or tree.xpath(
+            '//p[@class="errornote"]'
+        )
+        if errors:
+            return " ".join(errors[0].text_content().split())
+    return f"HTTP {status}"
 
 
 def _queries_of_one_log(pk: int) -> int | None:

@@ -2,6 +2,7 @@
 
 from bench.report import FAIL, PASS, _growth
 from bench.run import BY_HAND, kept_by_hand
+from bench.served import refusal
 
 
 def test_growth_is_held_to_the_budget_where_both_sizes_list_as_many_rows():
@@ -30,3 +31,16 @@ def test_a_document_without_the_marker_or_no_document_has_nothing_to_keep(tmp_pa
     assert kept_by_hand(document) == ""
     document.write_text("# Generated\n")
     assert kept_by_hand(document) == ""
+
+
+def test_a_visit_post_that_did_not_save_is_reported_by_the_rule_that_refused_it():
+    page = (
+        b'<html><body><p class="errornote">Please correct the error below.</p>'
+        b'<ul class="errorlist nonfield"><li>The course is cancelled.</li></ul></body></html>'
+    )
+
+    assert refusal(200, page) == "The course is cancelled."
+    assert refusal(200, b'<html><body><p class="errornote">Fix it.</p></body></html>') == (
+        "Fix it."
+    )
+    assert refusal(500, b"Server Error") == "HTTP 500"
