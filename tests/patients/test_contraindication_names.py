@@ -2,14 +2,13 @@
 have left as seeded are ever renamed."""
 
 import importlib
-import struct
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
 from patients.models import Contraindication
 from tests.factories import contraindication
+from tests.translation_files import write_mo
 
 # A few entries as the Russian catalogue has them. The test writes its own catalogue so
 # that it checks the mechanism whatever the project's catalogue holds.
@@ -18,29 +17,6 @@ RUSSIAN = {
     "Hypertension": "Гипертоническая болезнь",
     "Fever of any cause": "Повышенная температура тела любого происхождения",
 }
-
-
-def write_mo(path: Path, messages: dict[str, str]) -> None:
-    """A compiled gettext catalogue, laid out as GNU msgfmt writes it (no hash table)."""
-    messages = {"": "Content-Type: text/plain; charset=UTF-8\n", **messages}
-    ids, strs, index = b"", b"", []
-    for msgid in sorted(messages):
-        key, value = msgid.encode(), messages[msgid].encode()
-        index.append((len(key), len(ids), len(value), len(strs)))
-        ids += key + b"\0"
-        strs += value + b"\0"
-    count, header = len(index), 7 * 4
-    ids_at = header + 16 * count
-    strs_at = ids_at + len(ids)
-    table = [n for length, at, _v, _s in index for n in (length, ids_at + at)]
-    table += [n for _k, _i, length, at in index for n in (length, strs_at + at)]
-    path.parent.mkdir(parents=True)
-    path.write_bytes(
-        struct.pack("<7I", 0x950412DE, 0, count, header, header + 8 * count, 0, 0)
-        + struct.pack(f"<{4 * count}I", *table)
-        + ids
-        + strs
-    )
 
 
 @pytest.fixture
