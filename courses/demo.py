@@ -29,6 +29,8 @@ from patients.models import Contraindication, Patient, PatientContraindication
 from patients.services import patient_contraindication_save, patient_save
 
 SEED = 20260101
+# How the result counts a course completed early, apart from the other completed ones.
+COMPLETED_EARLY = "completed early"
 EMAIL_DOMAIN = "example.com"
 
 # username, first name, last name, role group (clinic/roles.py); no role for the
@@ -496,7 +498,7 @@ def demo_clinic_build(*, password: str, patients: int = 50, seed: int = SEED) ->
 
     counts: dict[str, int] = {}
     for course in Course.objects.filter(patient__email__endswith=f"@{EMAIL_DOMAIN}"):
-        key = "completed early" if course.completed_early else course.status
+        key = COMPLETED_EARLY if course.completed_early else course.status
         counts[key] = counts.get(key, 0) + 1
     result.courses_by_status = counts
     return result

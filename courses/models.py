@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from clinic.constraints import CheckConstraintsAtOnce
@@ -97,7 +98,9 @@ class Course(models.Model):
         related_name="courses",
         verbose_name=_("patient"),
     )
-    kind = models.CharField(_("kind"), max_length=12, choices=CourseKind.choices)
+    kind = models.CharField(
+        pgettext_lazy("course", "kind"), max_length=12, choices=CourseKind.choices
+    )
     region = models.CharField(_("spine region"), max_length=12, choices=SpineRegion.choices)
     massage_kind = models.CharField(
         _("massage kind"), max_length=12, choices=MassageKind.choices, default=MassageKind.CLASSIC
@@ -356,7 +359,9 @@ class Visit(CheckConstraintsAtOnce, models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED
     )
-    performed_at = models.DateTimeField(_("performed at"), null=True, blank=True)
+    performed_at = models.DateTimeField(
+        pgettext_lazy("visit", "performed at"), null=True, blank=True
+    )
     duration_minutes = models.PositiveSmallIntegerField(
         _("duration (minutes)"),
         null=True,

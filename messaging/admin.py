@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from clinic.admin_errors import AdminErrorsMixin, ClinicHistoryAdmin, KeptRecordAdminMixin
 from clinic.drilldown import range_drilldown
@@ -32,7 +32,7 @@ class NeedsAttentionFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         return [
             ("stuck", _("Being sent past the lease")),
-            ("uncertain", _("May have arrived")),
+            ("uncertain", pgettext_lazy("message status", "May have arrived")),
         ]
 
     def queryset(self, request, queryset):

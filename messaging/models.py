@@ -7,6 +7,7 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, 
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from clinic.staff import staff_name
@@ -77,20 +78,22 @@ class Message(models.Model):
         END_OF_COURSE_FOLLOW_UP = "end_of_course_follow_up", _("End-of-course follow-up")
         STAFF_ALERT = "staff_alert", _("Staff alert")
 
+    # In a context of their own: a course's and a visit's "Cancelled" agree with a
+    # masculine noun in Russian, a message's with a neuter one.
     class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        SENDING = "sending", _("Being sent")
-        SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed")
+        PENDING = "pending", pgettext_lazy("message status", "Pending")
+        SENDING = "sending", pgettext_lazy("message status", "Being sent")
+        SENT = "sent", pgettext_lazy("message status", "Sent")
+        FAILED = "failed", pgettext_lazy("message status", "Failed")
         # The mail server took the content twice and never confirmed it: not resent.
-        UNCERTAIN = "uncertain", _("May have arrived")
-        CANCELLED = "cancelled", _("Cancelled")
+        UNCERTAIN = "uncertain", pgettext_lazy("message status", "May have arrived")
+        CANCELLED = "cancelled", pgettext_lazy("message status", "Cancelled")
 
     OPEN_STATUSES = (Status.PENDING, Status.SENDING)
     # Kinds that ask the patient for a pain score through a link.
     FEEDBACK_KINDS = (Kind.POST_VISIT_CHECK_IN, Kind.END_OF_COURSE_FOLLOW_UP)
 
-    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    kind = models.CharField(pgettext_lazy("message", "kind"), max_length=30, choices=Kind.choices)
     patient = models.ForeignKey(
         "patients.Patient",
         on_delete=models.CASCADE,
@@ -327,7 +330,8 @@ class Feedback(models.Model):
 
     class Meta:
         verbose_name = _("pain feedback")
-        verbose_name_plural = _("pain feedback")
+        # English has one form for both; Russian has two (ответ, ответы).
+        verbose_name_plural = pgettext_lazy("plural", "pain feedback")
         ordering = ["-submitted_at", "-id"]
         permissions = [("acknowledge_feedback", _("Can acknowledge a reported rise in pain"))]
         constraints = [

@@ -9,7 +9,7 @@ from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext, ngettext_lazy
+from django.utils.translation import ngettext, ngettext_lazy, pgettext_lazy
 from phonenumber_field.modelfields import PhoneNumberField
 from phonenumber_field.widgets import RegionalPhoneNumberWidget
 
@@ -289,7 +289,7 @@ class PatientAdmin(PatientPhoneSearchMixin, ClinicHistoryAdmin):
             open_course_count=_count_per_patient(Course.objects.open()),
         )
 
-    @admin.display(description=_("name"), ordering="last_name")
+    @admin.display(description=pgettext_lazy("patient", "name"), ordering="last_name")
     def full_name(self, obj: Patient) -> str:
         return obj.full_name
 

@@ -10,6 +10,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
@@ -253,8 +254,10 @@ class Contraindication(models.Model):
         LOCAL = "local", _("Local: avoid the area")
 
     code = models.SlugField(_("code"), max_length=60, unique=True)
-    name = models.CharField(_("name"), max_length=200, unique=True)
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    name = models.CharField(pgettext_lazy("contraindication", "name"), max_length=200, unique=True)
+    kind = models.CharField(
+        pgettext_lazy("contraindication", "kind"), max_length=10, choices=Kind.choices
+    )
     description = models.TextField(_("description"), blank=True)
 
     class Meta:
@@ -379,7 +382,7 @@ class DataRightsEvent(models.Model):
         related_name="+",
         verbose_name=_("performed by"),
     )
-    performed_at = models.DateTimeField(_("performed at"))
+    performed_at = models.DateTimeField(pgettext_lazy("data rights event", "performed at"))
 
     class Meta:
         verbose_name = _("data rights event")

@@ -1,4 +1,3 @@
-import importlib
 import os
 
 import pytest
@@ -26,12 +25,12 @@ def contraindication_catalogue(transactional_db) -> None:
     """Put back the catalogue the data migration seeds.
 
     A transactional test empties every table when it ends, so the tests after it find no
-    catalogue. Re-running the migration's own seeding keeps one source for the list.
+    catalogue. Seeding it as the migration does keeps one source for the list.
     """
-    from django.apps import apps
+    from patients.catalogue import contraindications_seed
+    from patients.models import Contraindication
 
-    seeding = importlib.import_module("patients.migrations.0002_seed_contraindications")
-    seeding.seed(apps, schema_editor=None)
+    contraindications_seed(model=Contraindication)
 
 
 # --- Hypothesis profiles --------------------------------------------------------------

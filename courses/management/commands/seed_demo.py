@@ -2,8 +2,25 @@ import secrets
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
-from courses.demo import DemoClashError, demo_clinic_build
+from courses.demo import COMPLETED_EARLY, DemoClashError, demo_clinic_build
+from courses.models import Course
+
+
+def _counts(courses_by_status: dict[str, int]) -> str:
+    """The counts in the statuses' own order, each named by its label in the clinic's
+    language: "Planned 3, Active 6, Completed 10, Completed early 2, Cancelled 1"."""
+    labels = dict(Course.Status.choices)
+    order = [*Course.Status.values]
+    order.insert(order.index(Course.Status.COMPLETED) + 1, COMPLETED_EARLY)
+    labels[COMPLETED_EARLY] = _("Completed early")
+    return ", ".join(
+        pgettext("a course status and how many courses have it", "%(status)s %(count)d")
+        % {"status": labels[status], "count": courses_by_status[status]}
+        for status in order
+        if status in courses_by_status
+    )
 
 
 class Command(BaseCommand):
@@ -31,14 +48,7 @@ class Command(BaseCommand):
             _("Demo clinic: %(new)d patients added, %(kept)d already there.")
             % {"new": clinic.patients_created, "kept": clinic.patients_kept}
         )
-        self.stdout.write(
-            _("Courses: %(counts)s")
-            % {
-                "counts": ", ".join(
-                    f"{k} {v}" for k, v in sorted(clinic.courses_by_status.items())
-                )
-            }
-        )
+        self.stdout.write(_("Courses: %(counts)s") % {"counts": _counts(clinic.courses_by_status)})
         self.stdout.write(_("Staff login (admin is a superuser, for users and groups):"))
         self.stdout.write(_("  usernames: %(names)s") % {"names": ", ".join(clinic.usernames)})
         self.stdout.write(_("  password:  %(password)s") % {"password": clinic.password})
