@@ -27,10 +27,12 @@ def supported(code: str) -> bool:
 
 
 def staff_language_chosen(*, user: AbstractBaseUser) -> str:
-    """The language ``user`` chose; blank when they follow the clinic's."""
-    return (
-        StaffPreferences.objects.filter(user=user).values_list("language", flat=True).first() or ""
-    )
+    """The language ``user`` chose; blank when they follow the clinic's. No query when
+    ``user`` was read with ``select_related("preferences")``."""
+    try:
+        return user.preferences.language
+    except StaffPreferences.DoesNotExist:
+        return ""
 
 
 def staff_language(*, user: AbstractBaseUser) -> str:
@@ -48,8 +50,11 @@ def session_language_keep(*, request: HttpRequest, language: str) -> None:
 
 
 def session_language_at_login(sender, request: HttpRequest | None, user, **kwargs) -> None:
-    if request is not None and hasattr(request, "session"):
-        session_language_keep(request=request, language=staff_language_chosen(user=user))
+    if request is None or not hasattr(request, "session"):
+        return
+    # Read afresh, not through a user object that may have cached an older choice.
+    chosen = StaffPreferences.objects.filter(user=user).values_list("language", flat=True).first()
+    session_language_keep(request=request, language=chosen or "")
 
 
 class StaffLanguageMiddleware:

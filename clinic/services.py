@@ -16,4 +16,6 @@ def staff_language_set(*, user: AbstractBaseUser, language: str) -> StaffPrefere
     preferences.language = language
     preferences.full_clean()
     preferences.save()
+    # Whoever holds ``user`` reads the new language, not one cached before.
+    user.preferences = preferences
     return preferences
