@@ -12,8 +12,12 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AdminUserCreationForm
 from django.contrib.auth.models import Group
+from django.http import HttpRequest
 
 from clinic.admin_errors import AdminErrorsMixin, KeptRecordAdminMixin
+from clinic.language import session_language_keep
+from clinic.models import StaffPreferences
+from clinic.services import staff_language_set
 
 
 class StaffCreationForm(AdminUserCreationForm):
@@ -32,6 +36,40 @@ ADD_STAFF = {
     ),
 }
 
+
+class StaffPreferencesInline(admin.StackedInline):
+    model = StaffPreferences
+    fields = ["language"]
+    can_delete = False
+    max_num = 1
+
+
+class StaffPreferencesMixin:
+    """A member of staff's language, set for them on their account's page."""
+
+    inlines = [StaffPreferencesInline]
+
+    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
+        if formset.model is not StaffPreferences:
+            return super().save_formset(request, form, formset, change)
+        user = formset.instance
+        # What formset.save() would leave for the change message of the account's history.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for preferences in formset.forms:
+            if not preferences.has_changed():
+                continue
+            existed = preferences.instance.pk is not None
+            language = preferences.cleaned_data.get("language", "")
+            saved = staff_language_set(user=user, language=language)
+            if existed:
+                formset.changed_objects.append((saved, ["language"]))
+            else:
+                formset.new_objects.append(saved)
+            # Someone else's session keeps its language until their next sign-in.
+            if user.pk == request.user.pk:
+                session_language_keep(request=request, language=language)
+
+
 # The login log is kept: lifting a lockout deletes an access attempt, never the log.
 KEPT = (AccessLog, AccessFailureLog)
 
@@ -40,5 +78,8 @@ for model in (get_user_model(), Group, AccessAttempt, AccessLog, AccessFailureLo
         their_admin = type(admin.site.get_model_admin(model))
         mixins = (KeptRecordAdminMixin, AdminErrorsMixin) if model in KEPT else (AdminErrorsMixin,)
         admin.site.unregister(model)
-        extra = ADD_STAFF if model is get_user_model() else {}
+        if model is get_user_model():
+            mixins, extra = (StaffPreferencesMixin, *mixins), ADD_STAFF
+        else:
+            extra = {}
         admin.site.register(model, type(their_admin.__name__, (*mixins, their_admin), extra))

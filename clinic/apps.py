@@ -26,6 +26,10 @@ class ClinicConfig(AppConfig):
 
         user_logged_in.connect(session_renewed_at_login, dispatch_uid="clinic.session_renewal")
 
+        from clinic.language import session_language_at_login
+
+        user_logged_in.connect(session_language_at_login, dispatch_uid="clinic.language")
+
 
 def _sync_roles(sender, using: str, **kwargs) -> None:
     """Keep the role groups in step with the permissions after every ``migrate``.

@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "clinic.session_renewal.SessionRenewalMiddleware",
+    # The language of the page: the clinic's, or the one a member of staff chose.
+    "clinic.language.StaffLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -137,16 +139,23 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # --- Language and time ----------------------------------------------------------------
-# One interface language for every member of staff, so one way of writing dates: a
-# London clinic types 03/04/1964 for 3 April. Django's LocaleMiddleware is left out on
-# purpose: it would pick the language, and with it the date input formats, from each
-# browser's Accept-Language, and a browser set to US English ("en-US" falls back to
-# Django's "en") would read 03/04/1964 as 4 March. Plain "en" is US formats too; no
-# *_INPUT_FORMATS setting here overrides the locale's.
-LANGUAGE_CODE = env_str("LANGUAGE_CODE", "en-gb")
+# The clinic's language is what staff see, unless a member of staff chose another for
+# themselves (clinic.language); each patient reads their own (Patient.language). Django's
+# LocaleMiddleware is left out on purpose: it would pick the language, and with it the
+# date input formats, from each browser's Accept-Language, and a browser set to US
+# English ("en-US" falls back to Django's "en") would read 03/04/1964 as 4 March. Plain
+# "en" is US formats too; no *_INPUT_FORMATS setting here overrides the locale's.
 # The languages the product speaks, each named in itself so that anyone finds their
 # own. "en-gb" rather than "en": Django's "en" writes and reads dates the US way.
 LANGUAGES = [("en-gb", "English"), ("ru", "Русский")]
+# Refused at start unless one of LANGUAGES: another code would show staff a language
+# the clinic has no catalogue for, or (plain "en") dates the US way.
+LANGUAGE_CODE = env_choice(
+    "LANGUAGE_CODE",
+    "en-gb",
+    [code for code, _name in LANGUAGES],
+    example=" or ".join(code for code, _name in LANGUAGES),
+)
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "Europe/London")
 USE_I18N = True

@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from clinic.health import status
+from clinic.views import my_language
 from courses.calendar import therapist_feed
 from hours.views import my_calendar_feed
 
@@ -13,6 +14,7 @@ urlpatterns = [
         admin.site.admin_view(my_calendar_feed),
         name="my_calendar_feed",
     ),
+    path("admin/language/", admin.site.admin_view(my_language), name="my_language"),
     path("admin/", admin.site.urls),
     # For monitoring, with CLINIC_STATUS_TOKEN; /health/ is answered by a middleware.
     path("status/", status, name="status"),

@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from clinic import ics
+from clinic.language import staff_language
 from clinic.staff import staff_name
 from courses.models import PLANNING_HORIZON, Visit
 from hours.selectors import calendar_feed_owner
@@ -61,7 +62,8 @@ def feed_summary(visit: Visit) -> str:
 
 def therapist_calendar(*, therapist, now: dt.datetime | None = None) -> bytes:
     now = now or timezone.now()
-    with translation.override(settings.LANGUAGE_CODE):
+    # In the therapist's own language, as everything the clinic shows them.
+    with translation.override(staff_language(user=therapist)):
         name = _("%(clinic)s: %(name)s") % {
             "clinic": settings.CLINIC_NAME,
             "name": staff_name(therapist),

@@ -157,7 +157,8 @@ def calendar_feed_owner(*, token: str):
     if not token or len(token) > _LONGEST_TOKEN:
         return None
     feed = (
-        CalendarFeed.objects.select_related("user")
+        # The user's preferences too: the feed is written in their language.
+        CalendarFeed.objects.select_related("user__preferences")
         .filter(
             token_hash=CalendarFeed.hash_token(token), user__is_active=True, user__is_staff=True
         )

@@ -1,4 +1,4 @@
-"""The e-mail a message becomes: rendered in the clinic's language, with no health details."""
+"""The e-mail a message becomes: rendered in its reader's language, with no health details."""
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -8,6 +8,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from clinic import ics
+from clinic.language import staff_language
 from messaging import tokens
 from messaging.models import Message
 
@@ -28,8 +29,9 @@ def _absolute(path: str) -> str:
 
 def email_for(message: Message) -> EmailMultiAlternatives:
     """The e-mail for a message: first name, clinic, dates and links only, never health
-    details (e-mail is not a safe place for them)."""
-    with translation.override(settings.LANGUAGE_CODE):
+    details (e-mail is not a safe place for them). In the patient's language, or for a
+    staff alert its therapist's: subject, text, HTML, dates and the calendar file."""
+    with translation.override(reader_language(message)):
         context = {
             "message": message,
             "first_name": message.patient.first_name,
@@ -73,6 +75,12 @@ def email_for(message: Message) -> EmailMultiAlternatives:
         if message.kind == Message.Kind.VISIT_REMINDER:
             email.attach("visit.ics", visit_ics(message.visit), "text/calendar")
     return email
+
+
+def reader_language(message: Message) -> str:
+    if message.kind == Message.Kind.STAFF_ALERT:
+        return staff_language(user=message.course.therapist)
+    return message.patient.effective_language
 
 
 def visit_ics(visit) -> str:

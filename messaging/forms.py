@@ -2,6 +2,7 @@ from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Layout, Submit
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from messaging.models import Feedback
@@ -58,3 +59,9 @@ class UnsubscribeForm(forms.Form):
 
     def clean_scope(self) -> str:
         return self.cleaned_data["scope"] or ConsentChange.Scope.ALL
+
+
+class PatientLanguageForm(forms.Form):
+    """The language a patient picks on their page: one the clinic offers."""
+
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)

@@ -202,7 +202,7 @@ class PatientAdmin(PatientPhoneSearchMixin, ClinicHistoryAdmin):
     ]
     fieldsets = [
         (None, {"fields": ["first_name", "last_name", "date_of_birth"]}),
-        (_("Contact"), {"fields": ["phone", "email", "preferred_channel"]}),
+        (_("Contact"), {"fields": ["phone", "email", "preferred_channel", "language"]}),
         (
             _("Reminders"),
             {

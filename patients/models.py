@@ -14,6 +14,7 @@ from django.utils.translation import pgettext_lazy
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
+from clinic.models import language_field
 from clinic.timeutils import clinic_today
 
 # Nobody alive was born before this; an earlier date is a typing error.
@@ -123,14 +124,8 @@ class Patient(models.Model):
     # 128 random bits: no two patients get the same key, so no unique constraint (and
     # no uniqueness query on every save) is needed; the index finds a link's patient.
     link_key = models.CharField(max_length=32, db_index=True, default=new_link_key, editable=False)
-    # Blank follows the clinic's LANGUAGE_CODE, so a clinic that changes its language
-    # takes along every patient who never chose one.
-    language = models.CharField(
-        _("language"),
-        max_length=10,
-        choices=settings.LANGUAGES,
-        blank=True,
-        help_text=_("The language of the patient's e-mails and pages; blank: the clinic's."),
+    language = language_field(
+        help_text=_("The language of the patient's e-mails and pages; blank: the clinic's.")
     )
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
@@ -192,6 +187,11 @@ class Patient(models.Model):
     @property
     def full_name(self) -> str:
         return self.name_of(self.first_name, self.last_name)
+
+    @property
+    def effective_language(self) -> str:
+        """The language the patient reads: their own, or the clinic's."""
+        return self.language or settings.LANGUAGE_CODE
 
     @staticmethod
     def name_of(first_name: str, last_name: str) -> str:

@@ -3,16 +3,18 @@ import json
 from collections.abc import Collection
 from typing import Any
 
+from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from clinic.language import supported
 from messaging import services as messaging
 from patients.models import (
     IDENTITY_FIELDS,
@@ -213,6 +215,32 @@ def _consent_record(
     ConsentChange.objects.create(
         patient=patient, given=given, changed_at=now, source=source, recorded_by=by, scope=scope
     )
+
+
+@transaction.atomic
+def patient_language_set(*, patient: Patient, language: str) -> bool:
+    """The patient chose, on their own page, the language of their e-mails and pages
+    (blank: the clinic's). Returns False when nothing changed; a language the clinic
+    does not offer is refused with a ValidationError and nothing is saved. Staff change
+    it with the rest of the record (``patient_save``)."""
+    if language and not supported(language):
+        raise ValidationError(
+            {
+                "language": _("%(language)s is not a language the clinic offers.")
+                % {"language": language}
+            },
+            code="invalid_choice",
+        )
+    locked = Patient.objects.select_for_update().get(pk=patient.pk)
+    if locked.language == language:
+        return False
+    locked.language = language
+    # Staff read the history: its reason in the clinic's language, not the page's.
+    with translation.override(settings.LANGUAGE_CODE):
+        locked._change_reason = _("Language chosen by the patient on their page")
+    locked.save(update_fields=["language"])
+    patient.language = language
+    return True
 
 
 @transaction.atomic

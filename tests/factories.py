@@ -220,6 +220,23 @@ def ids_token(message: Message, *, salt: str) -> str:
     return signing.dumps({"m": message.pk, "p": message.patient_id}, salt=salt, compress=True)
 
 
+def staff_alert_for(visit: Visit) -> Message:
+    """The alert to ``visit``'s therapist after its patient answered a check-in with pain
+    9, seven points above the 2 before the visit."""
+    from messaging.services import feedback_submit
+
+    check_in = MessageFactory(
+        kind=Message.Kind.POST_VISIT_CHECK_IN,
+        visit=visit,
+        course=visit.course,
+        status=Message.Status.SENT,
+    )
+    visit.pain_before = 2
+    visit.save()
+    feedback_submit(message=check_in, pain=9, comment="My lower back hurts more.")
+    return Message.objects.get(kind=Message.Kind.STAFF_ALERT)
+
+
 class CheckInFactory(MessageFactory):
     """A post-visit check-in that went out after a done visit (pain 6 before, 4 after,
     unless ``visit__pain_before=...``)."""

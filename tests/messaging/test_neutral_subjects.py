@@ -7,9 +7,9 @@ import re
 import pytest
 from django.urls import reverse
 
-from messaging import sending, services
+from messaging import sending
 from messaging.models import Message
-from tests.factories import MessageFactory, VisitFactory
+from tests.factories import MessageFactory, VisitFactory, staff_alert_for
 
 pytestmark = pytest.mark.django_db
 
@@ -35,22 +35,9 @@ def visit(daytime, clinic_settings):
     )
 
 
-def _staff_alert(visit) -> Message:
-    check_in = MessageFactory(
-        kind=Message.Kind.POST_VISIT_CHECK_IN,
-        visit=visit,
-        course=visit.course,
-        status=Message.Status.SENT,
-    )
-    visit.pain_before = 2
-    visit.save()
-    services.feedback_submit(message=check_in, pain=9, comment="My lower back hurts more.")
-    return Message.objects.get(kind=Message.Kind.STAFF_ALERT)
-
-
 def _email(kind: str, visit):
     if kind == Message.Kind.STAFF_ALERT:
-        return sending.email_for(_staff_alert(visit))
+        return sending.email_for(staff_alert_for(visit))
     return sending.email_for(MessageFactory(kind=kind, visit=visit, course=visit.course))
 
 
