@@ -2,12 +2,13 @@ import secrets
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from courses.demo import DemoClashError, demo_clinic_build
 
 
 class Command(BaseCommand):
-    help = _(
+    help = gettext_lazy(
         "Build a demo clinic (staff, about 50 patients, courses and visits) through the "
         "clinic's rules. Running it again adds nothing twice and prints a working login."
     )
