@@ -1,5 +1,6 @@
 """The catalogues under test, parsed: every language the product speaks but English."""
 
+import re
 from pathlib import Path
 
 import polib
@@ -7,6 +8,12 @@ import pytest
 from django.conf import settings
 
 from clinic.catalogues import catalogue_paths
+
+# What Python and Django fill in: %(name)s, %s, %d, %.1f and {name}; "%%" is a percent
+# sign.
+PLACEHOLDER = re.compile(
+    r"%\(\w+\)[-#0 +]*\d*(?:\.\d+)?[a-zA-Z]|%[-#0 +]*\d*(?:\.\d+)?[sdif]|\{\w*\}"
+)
 
 
 def catalogue_ids() -> list[str]:

@@ -23,7 +23,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import models
 
-from tests.translations.catalogues import parsed
+from tests.translations.catalogues import PLACEHOLDER, parsed
 
 OPEN, CLOSE = "⟦", "⟧"
 LANGUAGE = "ru"
@@ -59,16 +59,21 @@ def pseudo_catalogue(folder: Path) -> Path:
             wrapped.msgid_plural = entry.msgid_plural
             forms = int(re.search(r"nplurals\s*=\s*(\d+)", source.metadata["Plural-Forms"])[1])
             wrapped.msgstr_plural = {
-                i: OPEN + (entry.msgid if i == 0 else entry.msgid_plural) + CLOSE
-                for i in range(forms)
+                i: _wrapped(entry.msgid if i == 0 else entry.msgid_plural) for i in range(forms)
             }
         else:
-            wrapped.msgstr = OPEN + entry.msgid + CLOSE
+            wrapped.msgstr = _wrapped(entry.msgid)
         pseudo.append(wrapped)
     mo = folder / LANGUAGE / "LC_MESSAGES" / "django.mo"
     mo.parent.mkdir(parents=True, exist_ok=True)
     pseudo.save_as_mofile(str(mo))
     return mo
+
+
+def _wrapped(msgid: str) -> str:
+    """The msgid between markers, with its placeholders outside them: what is filled in
+    is read on its own (a name passes as data, an untranslated label fails)."""
+    return OPEN + PLACEHOLDER.sub(lambda m: CLOSE + m[0] + OPEN, msgid) + CLOSE
 
 
 def data_words() -> set[str]:

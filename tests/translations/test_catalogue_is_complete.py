@@ -8,13 +8,7 @@ from collections import Counter
 import pytest
 
 from clinic.catalogues import PLURAL_FORMS
-from tests.translations.catalogues import catalogue_ids, parsed, where
-
-# What Python and Django fill in: %(name)s, %s, %d, %.1f and {name}; "%%" is a percent
-# sign.
-PLACEHOLDER = re.compile(
-    r"%\(\w+\)[-#0 +]*\d*(?:\.\d+)?[a-zA-Z]|%[-#0 +]*\d*(?:\.\d+)?[sdif]|\{\w*\}"
-)
+from tests.translations.catalogues import PLACEHOLDER, catalogue_ids, parsed, where
 
 
 def placeholders(text: str) -> Counter:
