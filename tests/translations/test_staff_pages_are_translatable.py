@@ -6,7 +6,8 @@ The pages are the benchmark's list (every list with a choice of each filter, the
 search, the date drill-down, a patient's, a course's and a visit's page) and, for every
 registered admin, its list, its add page (shown and posted as it comes) and its first
 object's page and history, besides the booking, moving, acknowledging and calendar feed
-pages; on the demo clinic, as a superuser and, for their own home page, a therapist.
+pages, and what every action says (or the page where it asks to confirm); on the demo
+clinic, as a superuser and, for their own home page, a therapist.
 """
 
 import lxml.html
@@ -157,3 +158,28 @@ def test_a_new_calendar_feed_address_is_shown_in_translated_words(
     assert_only_translated(
         unmarked_in_html(response.content.decode(), demo_clinic), "the new calendar feed address"
     )
+
+
+def _actions() -> list[tuple[str, str]]:
+    return sorted(
+        (model._meta.label_lower, name)
+        for model, model_admin in admin.site._registry.items()
+        if model._meta.app_label not in NOT_THE_CLINICS
+        for _func, name, _description in model_admin._get_base_actions()
+    )
+
+
+@pytest.mark.parametrize(("label", "action"), _actions())
+def test_an_action_reports_in_translated_words(
+    demo_clinic, superuser_client, pseudo_russian, label, action
+):
+    model = next(m for m in admin.site._registry if m._meta.label_lower == label)
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    # Run on the first row: what it says, done or refused, or the page asking to confirm.
+    data = {"action": action, "_selected_action": [_first(model)], "index": 0}
+    response = superuser_client.post(url, data, follow=True)
+    assert response.status_code == 200, url
+    if not response["Content-Type"].startswith("text/html"):
+        pytest.skip("an export: a file whose keys stay English by design")
+    html = response.content.decode()
+    assert_only_translated(unmarked_in_html(html, demo_clinic), f"{action} on {label}")
