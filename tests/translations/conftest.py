@@ -27,10 +27,10 @@ def pseudo_russian(settings, pseudo_locale):
         yield
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def demo_clinic(django_db_setup, django_db_blocker):
-    """The demo clinic (every kind of course, message and answer), once for a module and
-    rolled back at its end; gives the words of its data."""
+    """The demo clinic (every kind of course, message and answer), built once for these
+    tests and rolled back after the last of them; gives the words of its data."""
     with django_db_blocker.unblock(), transaction.atomic():
         call_command("seed_demo", patients=12, password="pseudo-pass-1", stdout=StringIO())
         bench_manager()  # the benchmark's pages are found as its manager
