@@ -19,4 +19,6 @@ SIMPLE_HISTORY = [
     gettext_noop("Change History"),
     gettext_noop("Change reason"),
     gettext_noop("Changed by"),
+    # Who made a change the clinic's services made without a signed-in user.
+    gettext_noop("None"),
 ]

@@ -1,11 +1,13 @@
 from io import StringIO
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
 from django.utils import translation
 
 from bench.pages import bench_manager
+from hours.services import calendar_feed_renew
 from tests.translations.pseudo import CLOSE, LANGUAGE, OPEN, data_words, pseudo_catalogue
 
 
@@ -34,5 +36,7 @@ def demo_clinic(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
         call_command("seed_demo", patients=12, password="pseudo-pass-1", stdout=StringIO())
         bench_manager()  # the benchmark's pages are found as its manager
+        # The demo has no calendar feed; its admin pages need one.
+        calendar_feed_renew(user=get_user_model().objects.get(username="admin"))
         yield data_words()
         transaction.set_rollback(True)

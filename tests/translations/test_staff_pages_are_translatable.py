@@ -30,8 +30,9 @@ SAME_WORDS = (", choice 2", ", choice 3", " sorted by ", "PDF")
 # pages) in English in the database; only the superuser reads either.
 NOT_THE_CLINICS = {"axes", "auth"}
 # django-simple-history's pages list each change as the stored values ("planned → active",
-# "None"), not as what the forms show: a gap of the package's own page, kept visible here
-# for the records the demo changes (a message's and a contraindication's never change).
+# "None"), not as what the forms show, and an empty change reason as "None": a gap of the
+# package's own page, kept visible here for the records with a history (the demo's
+# messages and contraindications have none).
 HISTORY_SHOWS_STORED_VALUES = pytest.mark.xfail(
     strict=True, reason="the history page shows stored values, not their labels"
 )
