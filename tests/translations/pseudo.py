@@ -27,7 +27,8 @@ from tests.translations.catalogues import PLACEHOLDER, parsed
 
 OPEN, CLOSE = "⟦", "⟧"
 LANGUAGE = "ru"
-# Written the same in Russian text: formats, the clinic's products' names, units.
+# Written the same in Russian text: file formats, abbreviations, and "Axes", the name of
+# the login-protection app that heads its section of the admin.
 SAME_IN_EVERY_LANGUAGE = {"PDF", "CSV", "JSON", "XLSX", "ICS", "iCal", "UTC", "ID", "Axes"}
 # Key names in Django's own Russian ("Удерживайте “Control“ (или “Command“ на Mac)").
 SAME_IN_EVERY_LANGUAGE |= {"Control", "Command", "Mac"}
