@@ -317,7 +317,11 @@ class AdminErrorsMixin(ValidAutocompleteMixin):
                 reasons = refusal_reasons(error)
                 if reasons is None:
                     raise
-                self.message_user(request, f"{obj}: {' '.join(reasons)}", messages.ERROR)
+                self.message_user(
+                    request,
+                    _("%(object)s: %(reasons)s") % {"object": obj, "reasons": " ".join(reasons)},
+                    messages.ERROR,
+                )
             else:
                 done += 1
         if done:

@@ -305,7 +305,8 @@ class PatientAdmin(PatientPhoneSearchMixin, ClinicHistoryAdmin):
         description=_("next repeat-course reminder"), ordering="next_repeat_reminder_at"
     )
     def next_repeat_reminder(self, obj: Patient):
-        return obj.next_repeat_reminder_at
+        # A read-only field of a method shows None as "None", not as the empty value.
+        return obj.next_repeat_reminder_at or self.get_empty_value_display()
 
     def get_deleted_objects(self, objs, request: HttpRequest):
         # A patient's recorded consent changes go with the patient (only with them):

@@ -34,7 +34,8 @@ class Command(BaseCommand):
         for course_id, differences in course_summaries_stale(courses):
             stale += 1
             details = ", ".join(
-                f"{name} {stored!r} (visits say {computed!r})"
+                _("%(column)s %(stored)r (visits say %(computed)r)")
+                % {"column": name, "stored": stored, "computed": computed}
                 for name, (stored, computed) in differences.items()
             )
             self.stdout.write(

@@ -18,6 +18,7 @@ from typing import IO
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from tqdm import tqdm
 
 from courses import exports
@@ -56,7 +57,7 @@ def _atomic_file(path: Path, mode: str, **kwargs) -> Iterator[IO]:
 
 
 class Command(BaseCommand):
-    help = "Export course summaries as CSV or JSON, or one course as a PDF."
+    help = gettext_lazy("Export course summaries as CSV or JSON, or one course as a PDF.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--format", choices=["csv", "json", "pdf"], default="csv")
@@ -64,16 +65,18 @@ class Command(BaseCommand):
             "--status",
             action="append",
             choices=Course.Status.values,
-            help="Only courses with this status; repeat for several.",
+            help=_("Only courses with this status; repeat for several."),
         )
-        parser.add_argument("--since", type=_date, help="Courses that started on or after.")
-        parser.add_argument("--until", type=_date, help="Courses that started on or before.")
-        parser.add_argument("--course", type=int, help="One course by id (required for pdf).")
-        parser.add_argument("--output", type=Path, help="File to write; default stdout.")
+        parser.add_argument("--since", type=_date, help=_("Courses that started on or after."))
+        parser.add_argument("--until", type=_date, help=_("Courses that started on or before."))
+        parser.add_argument("--course", type=int, help=_("One course by id (required for pdf)."))
+        parser.add_argument("--output", type=Path, help=_("File to write; default stdout."))
         parser.add_argument(
             "--therapist",
-            help="Only this user name's own courses (run by them or with a session booked "
-            "with them): what the therapist may export in the admin.",
+            help=_(
+                "Only this user name's own courses (run by them or with a session booked "
+                "with them): what the therapist may export in the admin."
+            ),
         )
 
     def handle(self, *args, **options) -> None:

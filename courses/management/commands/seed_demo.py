@@ -2,7 +2,7 @@ import secrets
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy, pgettext
 
 from courses.demo import COMPLETED_EARLY, DemoClashError, demo_clinic_build
 from courses.models import Course
@@ -24,7 +24,7 @@ def _counts(courses_by_status: dict[str, int]) -> str:
 
 
 class Command(BaseCommand):
-    help = _(
+    help = gettext_lazy(
         "Build a demo clinic (staff, about 50 patients, courses and visits) through the "
         "clinic's rules. Running it again adds nothing twice and prints a working login."
     )
