@@ -81,6 +81,9 @@ def data_words() -> set[str]:
     """Every word of the text the database holds (names, notes, addresses): data, shown
     as it was typed. Fields with choices are left out: their labels are strings."""
     words = set(WORD.findall(f"{settings.CLINIC_NAME} {settings.CLINIC_ADDRESS}"))
+    # Each language is offered under its own name ("English", "Русский"), whatever the
+    # page's language, so that a reader finds theirs.
+    words.update(WORD.findall(" ".join(name for _, name in settings.LANGUAGES)))
     for model in apps.get_models():
         if model._meta.app_label not in DATA_APPS and model._meta.label not in DATA_MODELS:
             continue
