@@ -79,7 +79,7 @@ def feedback(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request,
         "messaging/feedback.html",
-        {"form": form, "first_name": message.patient.first_name},
+        {"form": form, "first_name": message.patient.salutation},
     )
 
 

@@ -106,7 +106,12 @@ class CourseAdmin(
         PainFlaggedFilter,
     ]
     list_select_related = ["patient", "therapist"]
-    search_fields = ["patient__first_name", "patient__last_name", "patient__phone"]
+    search_fields = [
+        "patient__first_name",
+        "patient__last_name",
+        "patient__patronymic",
+        "patient__phone",
+    ]
     # The therapist is a plain select: a clinic has a handful of staff, and an
     # autocomplete would need every role to be allowed into the user admin.
     autocomplete_fields = ["patient"]
