@@ -182,10 +182,9 @@ class PatientAdmin(PatientPhoneSearchMixin, ClinicHistoryAdmin):
         "next_repeat_reminder",
     ]
     list_display_links = ["full_name"]
-    # The clinic's own numbers shown as staff say them (020 7946 0018), not in E.164.
-    formfield_overrides = {
-        PhoneNumberField: {"widget": RegionalPhoneNumberWidget(attrs={"class": "vTextField"})}
-    }
+    # The clinic's own numbers shown as staff say them (020 7946 0018), not in E.164: the
+    # widget class, not an instance, so that it takes CLINIC_PHONE_REGION with each form.
+    formfield_overrides = {PhoneNumberField: {"widget": RegionalPhoneNumberWidget}}
     list_filter = ["reminders_consent", "preferred_channel", UnresolvedContraindicationFilter]
     search_fields = ["first_name", "last_name", "patronymic", "phone", "email"]
     ordering = ["last_name", "first_name", "id"]
