@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
@@ -366,7 +367,7 @@ class PatientContraindication(models.Model):
     def describe(self) -> str:
         text = _("%(name)s (noted %(date)s)") % {
             "name": self.contraindication.name,
-            "date": self.noted_on.isoformat(),
+            "date": date_format(self.noted_on, "SHORT_DATE_FORMAT"),
         }
         if self.area:
             text += f" — {self.area}"

@@ -273,7 +273,7 @@ class CourseAdmin(
             return None
         if summary.pain_change_percent is None:
             return f"{summary.pain_change:+d}"
-        return f"{summary.pain_change:+d} ({summary.pain_change_percent:+}%)"
+        return f"{summary.pain_change:+d} ({summary.pain_change_percent_text})"
 
     @admin.display(description=_("important improvement"), boolean=True)
     def important_improvement(self, obj: Course):
