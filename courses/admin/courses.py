@@ -152,6 +152,8 @@ class CourseAdmin(
         "cancel_courses",
         "acknowledge_pain_rises",
         "export_csv",
+        "export_csv_with_bom",
+        "export_xlsx",
     ]
     summary_fieldset = (_("Summary"), {"fields": ["outcome", "pain_chart"]})
 
@@ -359,13 +361,29 @@ class CourseAdmin(
     def export_csv(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
         return _export_response(own_courses(queryset, request.user), "csv")
 
+    @admin.action(
+        description=_("Export the selected courses' summaries as CSV for Excel (byte-order mark)"),
+        permissions=["export"],
+    )
+    def export_csv_with_bom(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
+        return _export_response(own_courses(queryset, request.user), "csv-bom")
+
+    @admin.action(
+        description=_("Export the selected courses' summaries as an Excel workbook (.xlsx)"),
+        permissions=["export"],
+    )
+    def export_xlsx(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
+        return _export_response(own_courses(queryset, request.user), "xlsx")
+
 
 def _export_response(queryset: QuerySet[Course], format: str) -> StreamingHttpResponse:
-    render, content_type, extension = exports.FORMATS[format]
+    export = exports.FORMATS[format]
     return StreamingHttpResponse(
-        render(course_summaries(queryset)),
-        content_type=content_type,
+        export.render(course_summaries(queryset)),
+        content_type=export.content_type,
         headers={
-            "Content-Disposition": (f'attachment; filename="{exports.export_filename(extension)}"')
+            "Content-Disposition": (
+                f'attachment; filename="{exports.export_filename(export.extension)}"'
+            )
         },
     )
