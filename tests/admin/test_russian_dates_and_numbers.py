@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 from clinic.roles import RECEPTION, THERAPIST
 from courses.models import Course, Visit
 from courses.summaries import course_summary
+from hours.models import ClosedDay, TimeOff
 from messaging import sending
 from messaging.models import Message
 from patients.models import Patient
@@ -164,3 +165,16 @@ def test_an_english_clinic_still_reads_03_04_1964_as_the_third_of_april(settings
 
     assert response.status_code == 302
     assert Patient.objects.get().date_of_birth == dt.date(1964, 4, 3)
+
+
+def test_closed_days_and_time_off_are_named_in_the_languages_date_format(settings):
+    closed = ClosedDay(date=dt.date(2026, 12, 25), reason="Рождество")
+    away = TimeOff(
+        starts_at=timezone.make_aware(dt.datetime(2026, 12, 14, 9)),
+        ends_at=timezone.make_aware(dt.datetime(2026, 12, 18, 18)),
+    )
+
+    assert str(closed) == "25.12.2026 Рождество"
+    assert str(away) == "14.12.2026 09:00-18.12.2026 18:00"
+    settings.LANGUAGE_CODE = "en-gb"
+    assert str(closed) == "25/12/2026 Рождество"
