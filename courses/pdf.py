@@ -1,4 +1,8 @@
-"""The PDF of one course, to hand to the patient or send to a referring doctor."""
+"""The PDF of one course, to hand to the patient or send to a referring doctor.
+
+Written in the active language, its labels and its dates (the language's formats: in
+Russian "1 июня 2026 г." and 01.06.2026), in a font that draws any script's letters.
+"""
 
 import io
 from typing import BinaryIO
@@ -6,6 +10,7 @@ from xml.sax.saxutils import escape
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -65,7 +70,9 @@ def _visit_rows(visits: list[Visit], style: ParagraphStyle) -> list[list]:
                 _p(value, style)
                 for value in (
                     visit.sequence,
-                    visit.calendar_date.isoformat() if visit.calendar_date else "",
+                    date_format(visit.calendar_date, "SHORT_DATE_FORMAT")
+                    if visit.calendar_date
+                    else "",
                     visit.get_status_display(),
                     visit.duration_minutes or "",
                     ", ".join(str(techniques.get(t, t)) for t in visit.techniques or []),
@@ -86,8 +93,8 @@ def _details(summary: CourseSummary, style: ParagraphStyle) -> Table:
         (_("Massage kind"), summary.massage_kind_label),
         (_("Therapist"), summary.therapist),
         (_("Status"), summary.status_label),
-        (_("Start date"), summary.start_date.isoformat()),
-        (_("End date"), summary.end_date.isoformat() if summary.end_date else "—"),
+        (_("Start date"), date_format(summary.start_date)),
+        (_("End date"), date_format(summary.end_date) if summary.end_date else "—"),
         (
             _("Sessions"),
             _("%(done)d done of %(planned)d planned; %(missed)d missed, %(cancelled)d cancelled")
@@ -148,7 +155,7 @@ def course_pdf_write(*, course_id: int, output: BinaryIO) -> None:
         Spacer(1, 10 * mm),
         _p(_("Signature: ______________________________    Date: ____________"), styles["body"]),
         Spacer(1, 6 * mm),
-        _p(_("Printed on %(date)s") % {"date": clinic_today().isoformat()}, styles["small"]),
+        _p(_("Printed on %(date)s") % {"date": date_format(clinic_today())}, styles["small"]),
     ]
     document = SimpleDocTemplate(
         output,

@@ -33,6 +33,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThan, IsNull
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from clinic.staff import staff_name
@@ -114,6 +115,15 @@ class CourseSummary:
         return percent.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
     @property
+    def pain_change_percent_text(self) -> str | None:
+        """The percentage as staff read it: signed, one decimal, with the language's
+        decimal mark ("-33.3%", in Russian "-33,3%")."""
+        percent = self.pain_change_percent
+        if percent is None:
+            return None
+        return ("+" if percent > 0 else "") + number_format(percent, decimal_pos=1) + "%"
+
+    @property
     def important_improvement(self) -> bool | None:
         """Whether pain fell by the clinic's thresholds in points AND in percent; None
         until there is a pain score at both ends."""
@@ -137,9 +147,7 @@ class CourseSummary:
             "start": self.pain_at_start,
             "end": self.pain_at_end,
             "points": f"{self.pain_change:+d}",
-            "percent": f"{self.pain_change_percent:+}%"
-            if self.pain_change_percent is not None
-            else "—",
+            "percent": self.pain_change_percent_text or "—",
         }
         if self.important_improvement:
             text = _(
@@ -236,6 +244,7 @@ _ROW = (
     "patient_id",
     "patient__first_name",
     "patient__last_name",
+    "patient__patronymic",
     "region",
     "kind",
     "massage_kind",
@@ -274,6 +283,7 @@ def course_summaries(
         patient_id,
         first_name,
         last_name,
+        patronymic,
         region,
         kind,
         massage_kind,
@@ -294,7 +304,7 @@ def course_summaries(
         yield CourseSummary(
             course_id=course_id,
             patient_id=patient_id,
-            patient=Patient.name_of(first_name, last_name),
+            patient=Patient.name_of(first_name, last_name, patronymic),
             region=region,
             kind=kind,
             massage_kind=massage_kind,

@@ -4,12 +4,15 @@ Times of day are clinic-local wall-clock times; the diary turns them into instan
 a given day (``hours.selectors.WorkingTime``), so a clock change moves nothing.
 """
 
+import datetime as dt
 import hashlib
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -106,7 +109,13 @@ class ClosedDay(models.Model):
         ordering = ["date"]
 
     def __str__(self) -> str:
-        return f"{self.date:%Y-%m-%d} {self.reason}".strip()
+        return f"{date_format(self.date, 'SHORT_DATE_FORMAT')} {self.reason}".strip()
+
+
+def _moment(moment: dt.datetime) -> str:
+    # The clinic's wall-clock time (the row holds UTC), its date in the language's format.
+    local = timezone.localtime(moment)
+    return f"{date_format(local, 'SHORT_DATE_FORMAT')} {local:%H:%M}"
 
 
 class TimeOff(models.Model):
@@ -136,7 +145,7 @@ class TimeOff(models.Model):
         indexes = [models.Index(fields=["therapist", "ends_at"])]
 
     def __str__(self) -> str:
-        return f"{self.starts_at:%Y-%m-%d %H:%M}-{self.ends_at:%Y-%m-%d %H:%M}"
+        return f"{_moment(self.starts_at)}-{_moment(self.ends_at)}"
 
     def clean(self) -> None:
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:

@@ -57,7 +57,12 @@ class MessageAdmin(AdminErrorsMixin, admin.ModelAdmin):
     ]
     list_filter = [NeedsAttentionFilter, "kind", "status"]
     list_select_related = ["patient"]
-    search_fields = ["patient__first_name", "patient__last_name", "patient__email"]
+    search_fields = [
+        "patient__first_name",
+        "patient__last_name",
+        "patient__patronymic",
+        "patient__email",
+    ]
     raw_id_fields = ["patient", "course", "visit", "feedback"]
     date_hierarchy = "due_at"
     # A chain sends hundreds of thousands of messages: the list is counted from the
@@ -228,7 +233,7 @@ class FeedbackAdmin(AcknowledgementColumn, KeptRecordAdminMixin, ClinicHistoryAd
         "visit__course__patient",
         "acknowledged_by",
     ]
-    search_fields = ["patient__first_name", "patient__last_name"]
+    search_fields = ["patient__first_name", "patient__last_name", "patient__patronymic"]
     readonly_fields = [f.name for f in Feedback._meta.fields]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:

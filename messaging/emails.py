@@ -34,7 +34,8 @@ def email_for(message: Message) -> EmailMultiAlternatives:
     with translation.override(reader_language(message)):
         context = {
             "message": message,
-            "first_name": message.patient.first_name,
+            # The templates' "first_name" is how they greet the patient.
+            "first_name": message.patient.salutation,
             "clinic_name": settings.CLINIC_NAME,
             "clinic_address": settings.CLINIC_ADDRESS,
         }

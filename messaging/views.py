@@ -159,7 +159,7 @@ def feedback(request: HttpRequest, token: str) -> HttpResponse:
         request,
         message.patient,
         "messaging/feedback.html",
-        {"form": form, "first_name": message.patient.first_name},
+        {"form": form, "first_name": message.patient.salutation},
         link=("feedback", token),
     )
 

@@ -182,12 +182,11 @@ class PatientAdmin(PatientPhoneSearchMixin, ClinicHistoryAdmin):
         "next_repeat_reminder",
     ]
     list_display_links = ["full_name"]
-    # The clinic's own numbers shown as staff say them (020 7946 0018), not in E.164.
-    formfield_overrides = {
-        PhoneNumberField: {"widget": RegionalPhoneNumberWidget(attrs={"class": "vTextField"})}
-    }
+    # The clinic's own numbers shown as staff say them (020 7946 0018), not in E.164: the
+    # widget class, not an instance, so that it takes CLINIC_PHONE_REGION with each form.
+    formfield_overrides = {PhoneNumberField: {"widget": RegionalPhoneNumberWidget}}
     list_filter = ["reminders_consent", "preferred_channel", UnresolvedContraindicationFilter]
-    search_fields = ["first_name", "last_name", "phone", "email"]
+    search_fields = ["first_name", "last_name", "patronymic", "phone", "email"]
     ordering = ["last_name", "first_name", "id"]
     # A chain's patient list is tens of thousands of rows: counted from the planner's
     # estimate when unfiltered, and never counted twice.
@@ -201,7 +200,7 @@ class PatientAdmin(PatientPhoneSearchMixin, ClinicHistoryAdmin):
         "anonymised_at",
     ]
     fieldsets = [
-        (None, {"fields": ["first_name", "last_name", "date_of_birth"]}),
+        (None, {"fields": ["first_name", "last_name", "patronymic", "date_of_birth"]}),
         (_("Contact"), {"fields": ["phone", "email", "preferred_channel", "language"]}),
         (
             _("Reminders"),
@@ -246,7 +245,7 @@ class PatientAdmin(PatientPhoneSearchMixin, ClinicHistoryAdmin):
     def get_search_fields(self, request: HttpRequest):
         # By name only: a search by phone or e-mail would tell whose they are.
         if sees_only_own_patients(request.user):
-            return ["first_name", "last_name"]
+            return ["first_name", "last_name", "patronymic"]
         return super().get_search_fields(request)
 
     def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
@@ -405,7 +404,12 @@ class PatientContraindicationAdmin(ClinicHistoryAdmin):
     list_display = ["contraindication", "patient", "noted_on", "resolved_on"]
     list_filter = ["contraindication__kind", "resolved_on"]
     list_select_related = ["contraindication", "patient"]
-    search_fields = ["patient__first_name", "patient__last_name", "contraindication__name"]
+    search_fields = [
+        "patient__first_name",
+        "patient__last_name",
+        "patient__patronymic",
+        "contraindication__name",
+    ]
     autocomplete_fields = ["patient", "contraindication"]
     fields = ["patient", "contraindication", "noted_on", "resolved_on", "area", "notes"]
 
@@ -426,7 +430,7 @@ class ConsentChangeAdmin(KeptRecordAdminMixin, ClinicHistoryAdmin):
     list_display = ["patient", "given", "scope", "changed_at", "source", "recorded_by"]
     list_filter = ["given", "scope", "source"]
     list_select_related = ["patient", "recorded_by"]
-    search_fields = ["patient__first_name", "patient__last_name"]
+    search_fields = ["patient__first_name", "patient__last_name", "patient__patronymic"]
     fields = ["patient", "given", "scope", "changed_at", "source", "recorded_by"]
     readonly_fields = fields
 

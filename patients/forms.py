@@ -27,6 +27,12 @@ class PatientForm(forms.ModelForm):
     # the confirmation box.
     likely_duplicates: list[Patient] = []
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The admin's width for the phone's own widget (PatientAdmin.formfield_overrides).
+        if "phone" in self.fields:
+            self.fields["phone"].widget.attrs.setdefault("class", "vTextField")
+
     def _post_clean(self) -> None:
         super()._post_clean()
         if self.errors or self.cleaned_data.get("confirmed_different_person"):

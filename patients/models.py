@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from phonenumber_field.modelfields import PhoneNumberField
@@ -21,7 +22,8 @@ from clinic.timeutils import clinic_today
 EARLIEST_DATE_OF_BIRTH = dt.date(1900, 1, 1)
 
 # What tells one patient from another: a change to any of them may make a duplicate.
-IDENTITY_FIELDS = ("first_name", "last_name", "date_of_birth", "phone", "email")
+IDENTITY_FIELDS = ("first_name", "last_name", "patronymic", "date_of_birth", "phone", "email")
+NAME_FIELDS = {"first_name", "last_name", "patronymic", "date_of_birth"}
 
 
 def phone_in_e164(text: str) -> str | None:
@@ -48,15 +50,17 @@ class PatientQuerySet(models.QuerySet):
     ) -> "PatientQuerySet":
         """Other patients who are probably the same person as ``patient``.
 
-        The same first and last name (whatever the case) and date of birth, or the same
-        phone, or the same e-mail address (whatever the case). Each row says why in
+        The same first and last name (whatever the case) and date of birth, with the
+        same patronymic or none on either record (one typed without it is still the same
+        person; two different patronymics are two people), or the same phone, or the same
+        e-mail address (whatever the case). Each row says why in
         ``same_name_and_birth``, ``same_phone`` and ``same_email``. ``fields`` limits the
         comparison to those fields, e.g. the ones a change touched. An anonymised patient
         is nobody's duplicate, and a patient is not a duplicate of itself. One query.
         """
         matches = {}
         if (
-            {"first_name", "last_name", "date_of_birth"} & set(fields)
+            NAME_FIELDS & set(fields)
             and patient.first_name
             and patient.last_name
             and patient.date_of_birth
@@ -66,6 +70,10 @@ class PatientQuerySet(models.QuerySet):
                 last_name__iexact=patient.last_name.strip(),
                 date_of_birth=patient.date_of_birth,
             )
+            if patronymic := patient.patronymic.strip():
+                matches["same_name_and_birth"] &= Q(patronymic__iexact=patronymic) | Q(
+                    patronymic=""
+                )
         if "phone" in fields and patient.phone:
             matches["same_phone"] = Q(phone=patient.phone)
         if "email" in fields and patient.email:
@@ -186,7 +194,7 @@ class Patient(models.Model):
 
     @property
     def full_name(self) -> str:
-        return self.name_of(self.first_name, self.last_name)
+        return self.name_of(self.first_name, self.last_name, self.patronymic)
 
     @property
     def effective_language(self) -> str:
@@ -194,9 +202,23 @@ class Patient(models.Model):
         return self.language or settings.LANGUAGE_CODE
 
     @staticmethod
-    def name_of(first_name: str, last_name: str) -> str:
-        """The full name from its parts, for reads that fetch the parts without a row."""
+    def name_of(first_name: str, last_name: str, patronymic: str) -> str:
+        """The full name from its parts, for reads that fetch the parts without a row.
+
+        A name with a patronymic is written as Russian documents write it: surname, first
+        name, patronymic ("Иванова Мария Петровна"). One without keeps the order it has
+        always had ("Mia Novak"): it is the order of the names' own custom, and staff
+        know those patients by it. So a name reads the same in every language.
+        """
+        if patronymic:
+            return f"{last_name} {first_name} {patronymic}"
         return f"{first_name} {last_name}"
+
+    @property
+    def salutation(self) -> str:
+        """How a message addresses the patient: by first name and patronymic ("Мария
+        Петровна"), the polite Russian address, when there is one, else by first name."""
+        return f"{self.first_name} {self.patronymic}" if self.patronymic else self.first_name
 
 
 class ConsentChange(models.Model):
@@ -348,7 +370,7 @@ class PatientContraindication(models.Model):
     def describe(self) -> str:
         text = _("%(name)s (noted %(date)s)") % {
             "name": self.contraindication.name,
-            "date": self.noted_on.isoformat(),
+            "date": date_format(self.noted_on, "SHORT_DATE_FORMAT"),
         }
         if self.area:
             text += f" — {self.area}"

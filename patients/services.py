@@ -401,10 +401,10 @@ def patient_export_data(*, patient: Patient, by: AbstractBaseUser | None = None)
 def patient_anonymise(*, patient: Patient, by: AbstractBaseUser | None = None) -> Patient:
     """Forget who the patient is, keeping the anonymous course and visit statistics.
 
-    Names, contact details, the day and month of birth (the year stays, for age
-    statistics) and every free-text note go, in the current rows and in their history;
-    consent to reminders is withdrawn. What remains: region, kind, dates, sessions and
-    pain scores. One history entry and a data rights event say who did it and when.
+    Names (the patronymic too), contact details, the day and month of birth (the year
+    stays, for age statistics) and every free-text note go, in the current rows and in
+    their history; consent to reminders is withdrawn. What remains: region, kind, dates,
+    sessions and pain scores. One history entry and a data rights event say who did it and when.
     """
     _require(by, "patients.anonymise_patient")
     from courses.models import Course, Visit
@@ -442,6 +442,7 @@ def patient_anonymise(*, patient: Patient, by: AbstractBaseUser | None = None) -
 
     locked.first_name = ANONYMISED_FIRST_NAME
     locked.last_name = str(locked.pk)
+    locked.patronymic = ""
     locked.date_of_birth = dt.date(locked.date_of_birth.year, 1, 1)
     locked.phone = ""
     locked.email = ""

@@ -106,7 +106,12 @@ class CourseAdmin(
         PainFlaggedFilter,
     ]
     list_select_related = ["patient", "therapist"]
-    search_fields = ["patient__first_name", "patient__last_name", "patient__phone"]
+    search_fields = [
+        "patient__first_name",
+        "patient__last_name",
+        "patient__patronymic",
+        "patient__phone",
+    ]
     # The therapist is a plain select: a clinic has a handful of staff, and an
     # autocomplete would need every role to be allowed into the user admin.
     autocomplete_fields = ["patient"]
@@ -147,6 +152,8 @@ class CourseAdmin(
         "cancel_courses",
         "acknowledge_pain_rises",
         "export_csv",
+        "export_csv_with_bom",
+        "export_xlsx",
     ]
     summary_fieldset = (_("Summary"), {"fields": ["outcome", "pain_chart"]})
 
@@ -268,7 +275,7 @@ class CourseAdmin(
             return None
         if summary.pain_change_percent is None:
             return f"{summary.pain_change:+d}"
-        return f"{summary.pain_change:+d} ({summary.pain_change_percent:+}%)"
+        return f"{summary.pain_change:+d} ({summary.pain_change_percent_text})"
 
     @admin.display(description=_("important improvement"), boolean=True)
     def important_improvement(self, obj: Course):
@@ -354,13 +361,29 @@ class CourseAdmin(
     def export_csv(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
         return _export_response(own_courses(queryset, request.user), "csv")
 
+    @admin.action(
+        description=_("Export the selected courses' summaries as CSV for Excel (byte-order mark)"),
+        permissions=["export"],
+    )
+    def export_csv_with_bom(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
+        return _export_response(own_courses(queryset, request.user), "csv-bom")
+
+    @admin.action(
+        description=_("Export the selected courses' summaries as an Excel workbook (.xlsx)"),
+        permissions=["export"],
+    )
+    def export_xlsx(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
+        return _export_response(own_courses(queryset, request.user), "xlsx")
+
 
 def _export_response(queryset: QuerySet[Course], format: str) -> StreamingHttpResponse:
-    render, content_type, extension = exports.FORMATS[format]
+    export = exports.FORMATS[format]
     return StreamingHttpResponse(
-        render(course_summaries(queryset)),
-        content_type=content_type,
+        export.render(course_summaries(queryset)),
+        content_type=export.content_type,
         headers={
-            "Content-Disposition": (f'attachment; filename="{exports.export_filename(extension)}"')
+            "Content-Disposition": (
+                f'attachment; filename="{exports.export_filename(export.extension)}"'
+            )
         },
     )

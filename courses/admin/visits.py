@@ -135,7 +135,11 @@ class VisitAdmin(TherapistFieldMixin, ClinicHistoryAdmin):
         ("therapist", TherapistFilter),
     ]
     list_select_related = ["course__patient", "therapist"]
-    search_fields = ["course__patient__first_name", "course__patient__last_name"]
+    search_fields = [
+        "course__patient__first_name",
+        "course__patient__last_name",
+        "course__patient__patronymic",
+    ]
     date_hierarchy = "scheduled_at"
     ordering = ["scheduled_at"]
     # Counting 700,000 visits twice a page (the list's and the whole table's) costs more

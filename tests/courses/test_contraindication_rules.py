@@ -56,7 +56,7 @@ def test_the_message_names_every_blocking_contraindication_and_when_it_was_noted
 
     message = " ".join(caught.value.messages)
     assert "unresolved contraindications" in message
-    assert f"Fever of any cause (noted {fever.noted_on.isoformat()})" in message
+    assert f"Fever of any cause (noted {fever.noted_on:%d/%m/%Y})" in message
     assert "Angina" in message
 
 

@@ -102,7 +102,7 @@ def test_a_failed_export_leaves_no_file_and_keeps_the_old_one(tmp_path, monkeypa
         yield "course_id\r\n"
         raise RuntimeError("database went away")
 
-    monkeypatch.setitem(exports.FORMATS, "csv", (broken, "text/csv", "csv"))
+    monkeypatch.setitem(exports.FORMATS, "csv", exports.ExportFormat(broken, "text/csv", "csv"))
     with pytest.raises(RuntimeError):
         _run("--output", str(output))
 

@@ -150,7 +150,7 @@ def test_download_with_a_filter_the_list_does_not_know_is_a_bad_request(admin_cl
 
 
 def test_download_in_an_unknown_format_is_not_found(admin_client):
-    assert admin_client.get(reverse(EXPORT_URL, args=["xlsx"])).status_code == 404
+    assert admin_client.get(reverse(EXPORT_URL, args=["ods"])).status_code == 404
 
 
 def test_change_list_links_to_the_download_with_its_filters(admin_client):

@@ -31,10 +31,10 @@ def test_pdf_opens_and_holds_the_clinic_patient_visits_and_outcome(settings):
     assert "Anna Petrova" in text
     assert "Olga Ivanova" in text
     techniques = "Stroking, Rubbing, Kneading, Stroking"
-    assert f"1 2026-06-01 Done 20 {techniques} Moderate 7 5" in text
-    assert f"2 2026-06-04 Done 20 {techniques} Moderate 6 4" in text
-    assert f"3 2026-06-07 Done 20 {techniques} Moderate 4 3" in text
-    assert "4 2026-06-10 Missed 5 2026-06-13 Cancelled" in text
+    assert f"1 01/06/2026 Done 20 {techniques} Moderate 7 5" in text
+    assert f"2 04/06/2026 Done 20 {techniques} Moderate 6 4" in text
+    assert f"3 07/06/2026 Done 20 {techniques} Moderate 4 3" in text
+    assert "4 10/06/2026 Missed 5 13/06/2026 Cancelled" in text
     assert "3 done of 10 planned; 1 missed, 1 cancelled" in text
     assert "Pain went from 7 to 3 (-4 points, -57.1%)" in text
     assert "a clinically important improvement" in text

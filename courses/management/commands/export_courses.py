@@ -1,6 +1,8 @@
-"""Export course summaries (CSV or JSON) or one course's PDF.
+"""Export course summaries (CSV, JSON or an Excel workbook) or one course's PDF.
 
 python manage.py export_courses --format csv --status completed --since 2026-01-01
+python manage.py export_courses --format xlsx --output courses.xlsx
+python manage.py export_courses --format csv --bom --output for-excel.csv
 python manage.py export_courses --format pdf --course 42 --output course-42.pdf
 python manage.py export_courses --therapist anna.kowalska   # her own courses only
 """
@@ -57,10 +59,17 @@ def _atomic_file(path: Path, mode: str, **kwargs) -> Iterator[IO]:
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("Export course summaries as CSV or JSON, or one course as a PDF.")
+    help = gettext_lazy("Export course summaries as CSV, JSON or .xlsx, or one course as a PDF.")
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--format", choices=["csv", "json", "pdf"], default="csv")
+        parser.add_argument("--format", choices=["csv", "json", "xlsx", "pdf"], default="csv")
+        parser.add_argument(
+            "--bom",
+            action="store_true",
+            help=gettext_lazy(
+                "Start the CSV with a UTF-8 byte-order mark, which Excel needs to read it."
+            ),
+        )
         parser.add_argument(
             "--status",
             action="append",
@@ -82,6 +91,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         if options["since"] and options["until"] and options["since"] > options["until"]:
             raise CommandError(_("--since must not be after --until."))
+        if options["bom"] and options["format"] != "csv":
+            raise CommandError(_("--bom is for the CSV only."))
         if options["format"] == "pdf":
             self._pdf(options["course"], options["output"])
         else:
@@ -118,12 +129,19 @@ class Command(BaseCommand):
                     _("There is no user named %(name)s.") % {"name": options["therapist"]}
                 )
             queryset = queryset.filter(pk__in=courses_of(therapist).values("pk"))
-        render = exports.FORMATS[options["format"]][0]
+        export = exports.FORMATS["csv-bom" if options["bom"] else options["format"]]
         summaries = course_summaries(queryset)
         output: Path | None = options["output"]
         if output is None:
+            if export.binary:
+                stream = getattr(self.stdout, "buffer", None)
+                if stream is None:
+                    raise CommandError(_("This output cannot take a workbook; use --output FILE."))
+                for chunk in export.render(summaries):
+                    stream.write(chunk)
+                return
             try:
-                for chunk in render(summaries):
+                for chunk in export.render(summaries):
                     self.stdout.write(chunk, ending="")
             except BrokenPipeError:
                 # The reader (`| head`) has had enough: stop quietly, and point stdout
@@ -133,8 +151,9 @@ class Command(BaseCommand):
         # A bar only for a person watching: not in cron, not when stderr is a log file.
         if sys.stderr.isatty():
             summaries = tqdm(summaries, total=queryset.count(), unit=_("course"), file=sys.stderr)
-        with _atomic_file(output, "w", encoding="utf-8", newline="") as handle:
-            for chunk in render(summaries):
+        text = {} if export.binary else {"encoding": "utf-8", "newline": ""}
+        with _atomic_file(output, "wb" if export.binary else "w", **text) as handle:
+            for chunk in export.render(summaries):
                 handle.write(chunk)
         # Standard output is free, as the export went to the file.
         self.stdout.write(self.style.SUCCESS(_("Wrote %(path)s.") % {"path": output}))
