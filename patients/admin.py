@@ -201,7 +201,7 @@ class PatientAdmin(PatientPhoneSearchMixin, ClinicHistoryAdmin):
         "anonymised_at",
     ]
     fieldsets = [
-        (None, {"fields": ["first_name", "last_name", "date_of_birth"]}),
+        (None, {"fields": ["first_name", "last_name", "patronymic", "date_of_birth"]}),
         (_("Contact"), {"fields": ["phone", "email", "preferred_channel"]}),
         (
             _("Reminders"),
