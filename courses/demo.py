@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from clinic import roles
 from clinic.timeutils import clinic_today
 from courses import services
+from courses.demo_people import DemoPeople, demo_people
 from courses.models import Course, CourseKind, MassageKind, SpineRegion, Visit
 from hours.models import ClosedDay, OpeningHours, TimeOff, WorkingHours
 from messaging.models import Feedback, Message
@@ -32,34 +33,6 @@ SEED = 20260101
 # How the result counts a course completed early, apart from the other completed ones.
 COMPLETED_EARLY = "completed early"
 EMAIL_DOMAIN = "example.com"
-
-# username, first name, last name, role group (clinic/roles.py); no role for the
-# superuser who administers the site (users and groups), which no role may do.
-STAFF: list[tuple[str, str, str, str | None]] = [
-    ("manager", "Margaret", "Holloway", roles.MANAGER),
-    ("reception", "Priya", "Shah", roles.RECEPTION),
-    ("anna.kowalska", "Anna", "Kowalska", roles.THERAPIST),
-    ("ben.okafor", "Ben", "Okafor", roles.THERAPIST),
-    ("chloe.martin", "Chloe", "Martin", roles.THERAPIST),
-    ("admin", "Site", "Administrator", None),
-]
-
-FIRST_NAMES = [
-    "Oliver", "Amelia", "George", "Isla", "Harry", "Ava", "Jack", "Mia", "Thomas",
-    "Grace", "James", "Sophie", "William", "Emily", "Daniel", "Lucy", "Samuel", "Ella",
-    "Joseph", "Hannah", "David", "Ruth", "Peter", "Helen", "Michael", "Susan", "Robert",
-    "Janet", "Richard", "Carol", "Andrew", "Linda", "Stephen", "Irene", "Paul", "Moira",
-    "Martin", "Elaine", "Graham", "Brenda", "Ian", "Pauline", "Colin", "Sandra", "Keith",
-    "Denise", "Tariq", "Nadia", "Viktor", "Olena",
-]  # fmt: skip
-LAST_NAMES = [
-    "Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies",
-    "Patel", "Robinson", "Wright", "Thompson", "Evans", "Walker", "White", "Roberts",
-    "Green", "Hall", "Wood", "Jackson", "Clarke", "Hughes", "Edwards", "Lewis", "Turner",
-    "Hill", "Moore", "Cooper", "Ward", "Morris", "King", "Harris", "Baker", "Price",
-    "Bennett", "Gray", "Kelly", "Murphy", "Bell", "Marshall", "Fisher", "Kaur", "Begum",
-    "Nowak", "Rossi", "Ahmed", "Byrne", "Doyle", "Shevchenko", "Novak",
-]  # fmt: skip
 
 # One entry per patient, in order: the courses they have had, oldest first. Each course
 # is (status, region, kind, massage kind). Cycled over the patients. "lapsed" is a
@@ -100,12 +73,6 @@ TECHNIQUES_BACK_LATER = [*TECHNIQUES_BACK[:-1], "tapping", "stroking"]
 OPENING_HOURS = {weekday: (dt.time(9), dt.time(20)) for weekday in range(5)} | {
     5: (dt.time(10), dt.time(16))
 }
-# Therapists' own hours by username; Chloe works whenever the clinic is open.
-WORKING_HOURS = {
-    "anna.kowalska": {weekday: (dt.time(9), dt.time(17)) for weekday in range(5)},
-    "ben.okafor": {weekday: (dt.time(12), dt.time(20)) for weekday in (0, 1, 3, 4)}
-    | {5: (dt.time(10), dt.time(16))},
-}
 
 
 # Weekdays a patient may come on, by visits a week (Monday is 0).
@@ -132,12 +99,13 @@ def _aware(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
 
 
-def demo_staff_save(*, password: str) -> list[AbstractUser]:
+def demo_staff_save(*, people: DemoPeople, password: str) -> list[AbstractUser]:
     """Create or refresh the demo staff; the password is set on every run so the login
     printed by the command always works."""
     User = get_user_model()
     users = []
-    for username, first, last, role in STAFF:
+    for member in people.staff:
+        username, role = member.username, member.role
         email = f"{username}@clinic.{EMAIL_DOMAIN}"
         user, created = User.objects.get_or_create(username=username)
         if not created and user.email != email:
@@ -146,7 +114,7 @@ def demo_staff_save(*, password: str) -> list[AbstractUser]:
                 _("A user named %(name)s exists and is not a demo user; it was left alone.")
                 % {"name": username}
             )
-        user.first_name, user.last_name = first, last
+        user.first_name, user.last_name = member.first_name, member.last_name
         user.email = email
         user.is_staff = True
         user.is_superuser = role is None
@@ -158,35 +126,29 @@ def demo_staff_save(*, password: str) -> list[AbstractUser]:
     return users
 
 
-def demo_hours_save(*, therapists: list[AbstractUser], today: dt.date) -> None:
+def demo_hours_save(*, people: DemoPeople, therapists: list[AbstractUser], today: dt.date) -> None:
     """The clinic's opening hours and the therapists' working hours, unless the clinic
     has entered its own; the coming bank holidays; a holiday for one therapist."""
     if not OpeningHours.objects.exists():
         for weekday, (starts, ends) in OPENING_HOURS.items():
             OpeningHours.objects.create(weekday=weekday, starts=starts, ends=ends)
-    for therapist in therapists:
-        if therapist.working_hours.exists():
-            continue
-        for weekday, (starts, ends) in WORKING_HOURS.get(therapist.username, {}).items():
-            WorkingHours.objects.create(
-                therapist=therapist, weekday=weekday, starts=starts, ends=ends
+    for therapist, member in zip(therapists, people.therapists(), strict=True):
+        if not therapist.working_hours.exists():
+            for weekday, (starts, ends) in (member.hours or {}).items():
+                WorkingHours.objects.create(
+                    therapist=therapist, weekday=weekday, starts=starts, ends=ends
+                )
+        if member.takes_holiday and not therapist.time_off.exists():
+            # A week's holiday starting in three weeks, Monday to Sunday.
+            monday = today + dt.timedelta(days=21 - today.weekday())
+            TimeOff.objects.create(
+                therapist=therapist,
+                starts_at=_aware(monday, 0),
+                ends_at=_aware(monday + dt.timedelta(days=7), 0),
+                reason=people.holiday,
             )
-    for day, reason in [
-        (dt.date(today.year, 12, 25), "Christmas Day"),
-        (dt.date(today.year, 12, 26), "Boxing Day"),
-        (dt.date(today.year + 1, 1, 1), "New Year's Day"),
-    ]:
+    for day, reason in people.closed_days(today):
         ClosedDay.objects.get_or_create(date=day, defaults={"reason": reason})
-    chloe = next(user for user in therapists if user.username == "chloe.martin")
-    if not chloe.time_off.exists():
-        # A week's holiday starting in three weeks, Monday to Sunday.
-        monday = today + dt.timedelta(days=21 - today.weekday())
-        TimeOff.objects.create(
-            therapist=chloe,
-            starts_at=_aware(monday, 0),
-            ends_at=_aware(monday + dt.timedelta(days=7), 0),
-            reason="Holiday",
-        )
 
 
 class _PatientHistory:
@@ -196,13 +158,14 @@ class _PatientHistory:
         self,
         *,
         rng: random.Random,
+        people: DemoPeople,
         patient: Patient,
         therapist,
         today: dt.date,
         setback: bool = False,
     ):
         self.rng, self.patient, self.therapist, self.today = rng, patient, therapist, today
-        self.setback = setback
+        self.people, self.setback = people, setback
         self.now = timezone.now()
 
     def course(self, *, status: str, region: str, kind: str, massage: str, age: int) -> Course:
@@ -282,7 +245,7 @@ class _PatientHistory:
             if 0 < i < course.planned_sessions - 3 and hurt:
                 # The session hurt: the therapist eases off next time (docs/clinic-rules.md).
                 visit.pain_after = min(10, visit.pain_before + 1)
-                visit.notes = "Pain rose after kneading; reduce the force next session."
+                visit.notes = self.people.eased_off_note
             else:
                 visit.pain_after = max(0, visit.pain_before - rng.choice([1, 1, 2, 2, 3]))
                 pain = max(1, pain - (1 if i % 2 else rng.choice([0, 1])))
@@ -325,7 +288,13 @@ class _PatientHistory:
 
 
 def _contraindications(
-    *, rng: random.Random, patient: Patient, index: int, plan: Plan, today: dt.date
+    *,
+    rng: random.Random,
+    people: DemoPeople,
+    patient: Patient,
+    index: int,
+    plan: Plan,
+    today: dt.date,
 ) -> None:
     """Recorded after the visits, since the rules look at what is unresolved now."""
     catalogue = {c.code: c for c in Contraindication.objects.all()}
@@ -353,7 +322,7 @@ def _contraindications(
                 ["moles-warts-birthmarks", "skin-lesion-in-area", "varicose-veins-in-area"]
             ),
             noted=rng.randint(30, 300),
-            area=rng.choice(["left shoulder blade", "right lower back", "between the shoulders"]),
+            area=rng.choice(people.areas),
         )
     if index % 7 == 2:
         record(
@@ -361,7 +330,9 @@ def _contraindications(
         )
 
 
-def _messages(*, rng: random.Random, patient: Patient, plan_index: int, today: dt.date) -> None:
+def _messages(
+    *, rng: random.Random, people: DemoPeople, patient: Patient, plan_index: int, today: dt.date
+) -> None:
     """What months of sending and answering left behind, up to this morning.
 
     The services created the messages as the visits and completions were logged, all
@@ -415,14 +386,14 @@ def _messages(*, rng: random.Random, patient: Patient, plan_index: int, today: d
     for message in answerable:
         if message == flagged:
             pain = message.visit.pain_before + rise
-            comment = "My back hurt more the evening after the massage."
+            comment = people.rise_comment
         elif rng.random() < 0.4:
             visit = message.visit or message.course.visits.latest_done_first().first()
             # Close to the pain after the visit, below the alert threshold.
             pain = max(
                 0, min(visit.pain_after + rng.choice([-1, 0, 0, 1]), visit.pain_before + rise - 1)
             )
-            comment = rng.choice(["", "", "Feeling looser.", "Better in the mornings."])
+            comment = rng.choice(people.comments)
         else:
             continue
         feedback = feedback_submit(message=message, pain=pain, comment=comment)
@@ -434,22 +405,28 @@ def _messages(*, rng: random.Random, patient: Patient, plan_index: int, today: d
 
 
 @transaction.atomic
-def demo_clinic_build(*, password: str, patients: int = 50, seed: int = SEED) -> DemoClinic:
-    """Create the demo clinic, or bring back its staff logins if it is already there."""
+def demo_clinic_build(
+    *, password: str, patients: int = 50, seed: int = SEED, language: str | None = None
+) -> DemoClinic:
+    """Create the demo clinic, or bring back its staff logins if it is already there.
+
+    Its people are the clinic's language's (``LANGUAGE_CODE`` unless ``language`` says),
+    and its days the clinic's time zone's: "today" is the clinic's today wherever the
+    server's clock is.
+    """
+    people = demo_people(language or settings.LANGUAGE_CODE)
     rng = random.Random(seed)
     today = clinic_today()
-    staff = demo_staff_save(password=password)
-    reception = staff[1]
-    therapists = [
-        user for user, (*_, role) in zip(staff, STAFF, strict=True) if role == roles.THERAPIST
-    ]
+    staff = demo_staff_save(people=people, password=password)
+    by_role = list(zip(staff, people.staff, strict=True))
+    reception = next(user for user, member in by_role if member.role == roles.RECEPTION)
+    therapists = [user for user, member in by_role if member.role == roles.THERAPIST]
     result = DemoClinic(usernames=[user.username for user in staff], password=password)
-    demo_hours_save(therapists=therapists, today=today)
+    demo_hours_save(people=people, therapists=therapists, today=today)
 
     for index in range(patients):
-        first = FIRST_NAMES[index % len(FIRST_NAMES)]
-        last = LAST_NAMES[(index * 7) % len(LAST_NAMES)]
-        email = f"{first}.{last}{index}@{EMAIL_DOMAIN}".lower()
+        name = people.name(index)
+        email = f"{name.email_name}{index}@{EMAIL_DOMAIN}".lower()
         # Drawn for every patient, kept or not, so a new patient always gets the same data.
         born = dt.date(rng.randint(1948, 1996), rng.randint(1, 12), rng.randint(1, 28))
         plan_index = index % len(PLANS)
@@ -464,12 +441,11 @@ def demo_clinic_build(*, password: str, patients: int = 50, seed: int = SEED) ->
             continue
         patient = patient_save(
             patient=Patient(
-                first_name=first,
-                last_name=last,
+                first_name=name.first_name,
+                last_name=name.last_name,
+                patronymic=name.patronymic,
                 date_of_birth=born,
-                # Ofcom's fictional London numbers, valid and reaching no one, are a
-                # thousand; patients past them have an e-mail address only.
-                phone=f"+44 20 7946 {index:04d}" if index < 1000 else "",
+                phone=people.phone(index),
                 email=email,
                 preferred_channel=channel,
                 reminders_consent=consents,
@@ -479,6 +455,7 @@ def demo_clinic_build(*, password: str, patients: int = 50, seed: int = SEED) ->
         plan = PLANS[plan_index]
         history = _PatientHistory(
             rng=random.Random(seed + index),
+            people=people,
             patient=patient,
             therapist=therapists[index % len(therapists)],
             today=today,
@@ -492,8 +469,12 @@ def demo_clinic_build(*, password: str, patients: int = 50, seed: int = SEED) ->
                 massage=massage,
                 age=len(plan) - 1 - position,
             )
-        _contraindications(rng=history.rng, patient=patient, index=index, plan=plan, today=today)
-        _messages(rng=history.rng, patient=patient, plan_index=plan_index, today=today)
+        _contraindications(
+            rng=history.rng, people=people, patient=patient, index=index, plan=plan, today=today
+        )
+        _messages(
+            rng=history.rng, people=people, patient=patient, plan_index=plan_index, today=today
+        )
         result.patients_created += 1
 
     counts: dict[str, int] = {}

@@ -10,7 +10,7 @@ from django.contrib.auth.models import AbstractUser, Group
 from django.utils import timezone
 
 from clinic import roles
-from courses import demo
+from courses import demo_people
 from hours.models import ClosedDay, OpeningHours, TimeOff, WorkingHours
 
 MANAGER_USERNAME = "bench-manager"
@@ -69,13 +69,13 @@ WORK_PATTERNS = [
 
 # The demo's names, and more: a chain's patients come from everywhere.
 FIRST_NAMES = [
-    *demo.FIRST_NAMES,
+    *demo_people.FIRST_NAMES,
     "Aisha", "Omar", "Priya", "Ravi", "Chen", "Mei", "Kwame", "Ama", "Lukas", "Zofia", "Marco",
     "Giulia", "Sean", "Niamh", "Rhys", "Cerys", "Fraser", "Eilidh", "Noah", "Freya", "Leo",
     "Poppy", "Oscar", "Rosie", "Arthur", "Evie", "Alfie", "Florence", "Jacob", "Isabella",
 ]  # fmt: skip
 LAST_NAMES = [
-    *demo.LAST_NAMES,
+    *demo_people.LAST_NAMES,
     "Campbell", "Stewart", "Anderson", "Scott", "Reid", "Murray", "Mitchell", "Young", "Khan",
     "Ali", "Singh", "Hussain", "Okafor", "Mensah", "Kowalski", "Silva", "Santos", "Chen",
     "Wang", "Li", "Nguyen", "O'Brien", "McDonald", "Fraser", "Lloyd", "Owen", "Morgan",

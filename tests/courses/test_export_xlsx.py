@@ -76,6 +76,7 @@ def test_a_course_not_yet_ended_leaves_its_unknown_cells_empty():
 def test_headers_and_labels_go_through_the_active_languages_catalogue(monkeypatch):
     summary_course()
     monkeypatch.setattr(translation._trans, "gettext", lambda message: f"«{message}»")
+    monkeypatch.setattr(translation._trans, "pgettext", lambda context, message: f"«{message}»")
 
     with translation.override("ru"):
         sheet = _workbook()
@@ -83,6 +84,17 @@ def test_headers_and_labels_go_through_the_active_languages_catalogue(monkeypatc
     headers = [cell.value for cell in sheet[1]]
     assert all(header.startswith("«") and header.endswith("»") for header in headers), headers
     assert _row(sheet, 2)["status"].value == "«Completed»"
+
+
+def test_a_russian_workbook_has_russian_headers_and_labels():
+    summary_course()
+
+    with translation.override("ru"):
+        sheet = _workbook()
+
+    headers = [cell.value for cell in sheet[1]]
+    assert "пациент" in headers and "id курса" in headers, headers
+    assert _row(sheet, 2)["status"].value == "Завершён"
 
 
 def test_the_header_row_is_frozen_and_the_columns_are_wide_enough_for_their_headers():

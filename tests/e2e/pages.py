@@ -4,6 +4,7 @@ import datetime as dt
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.formats import get_format
 from selenium.common.exceptions import (
     ElementClickInterceptedException,
     NoSuchElementException,
@@ -103,11 +104,14 @@ class StaffBrowser:
         field.send_keys(str(value))
 
     def type_date(self, css: str, day: dt.date) -> None:
-        # As staff type dates in the clinic's en-gb: day first.
-        self.type(css, day.strftime("%d/%m/%Y"))
+        # As staff type dates in the clinic's language: 03/12/2026 in en-gb, 03.12.2026 in ru.
+        self.type(css, day.strftime(get_format("DATE_INPUT_FORMATS")[0]))
 
     def choose(self, css: str, label: str) -> None:
         Select(self.find(css)).select_by_visible_text(label)
+
+    def choose_value(self, css: str, value: str) -> None:
+        Select(self.find(css)).select_by_value(value)
 
     def tick(self, css: str) -> None:
         box = self.find(css)
@@ -166,12 +170,13 @@ class StaffBrowser:
         self.type(prefix + "sequence", sequence)
         self.type_date(prefix + "scheduled_at_0", day)
         self.type(prefix + "scheduled_at_1", "10:00")
-        self.choose(prefix + "status", "Done")
+        # By value, so that the steps hold in any language the clinic speaks.
+        self.choose_value(prefix + "status", "done")
         self.type(prefix + "duration_minutes", 15)
-        self.choose(prefix + "position", "Lying prone")
+        self.choose_value(prefix + "position", "prone")
         for technique in ("stroking", "kneading", "vibration"):
             self.tick(f"input[name='visits-{row}-techniques'][value='{technique}']")
-        self.choose(prefix + "intensity", "Sparing (gentle)")
+        self.choose_value(prefix + "intensity", "sparing")
         self.type(prefix + "pain_before", pain[0])
         self.type(prefix + "pain_after", pain[1])
 

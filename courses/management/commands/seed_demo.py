@@ -1,5 +1,6 @@
 import secrets
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
@@ -35,13 +36,23 @@ class Command(BaseCommand):
             help=_("Password for the demo staff; a new random one is made if left out."),
         )
         parser.add_argument("--patients", type=int, default=50, help=_("Number of patients."))
+        parser.add_argument(
+            "--language",
+            choices=[code for code, _name in settings.LANGUAGES],
+            help=_(
+                "Whose names and notes the demo clinic has: a London or a Moscow clinic's. "
+                "The clinic's LANGUAGE_CODE if left out."
+            ),
+        )
 
-    def handle(self, *args, password: str | None, patients: int, **options) -> None:
+    def handle(
+        self, *args, password: str | None, patients: int, language: str | None, **options
+    ) -> None:
         # Never a fixed password in the code: a demo left on a reachable machine would
         # otherwise be open to anyone who has read the repository.
         password = password or secrets.token_urlsafe(12)
         try:
-            clinic = demo_clinic_build(password=password, patients=patients)
+            clinic = demo_clinic_build(password=password, patients=patients, language=language)
         except DemoClashError as error:
             raise CommandError(str(error)) from None
         self.stdout.write(
