@@ -14,7 +14,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from clinic.roles import RECEPTION, THERAPIST
 from courses.models import Course, SpineRegion, Visit
@@ -42,9 +42,9 @@ class OurStrings:
     def __init__(self) -> None:
         self.missing: list[str] = []
 
-    def expect(self, page: str, english: str, **values: str) -> None:
+    def expect(self, page: str, english: str, context: str | None = None, **values: str) -> None:
         with translation.override("ru"):
-            russian = gettext(english)
+            russian = pgettext(context, english) if context else gettext(english)
         shown = (russian % values if values else russian).lower()
         if russian == english or shown not in page.lower():
             self.missing.append(english)
@@ -141,7 +141,10 @@ def test_a_moscow_clinic_registers_a_patient_logs_her_visit_and_she_answers_in_r
     assert browser.driver.execute_script("return document.documentElement.lang") == "ru"
     greeting = browser.text("main")
     assert "Мария" in greeting
-    ours.expect(greeting, "Hello %(first_name)s, how are you feeling today?", first_name="Мария")
+    # Greeted by first name and patronymic, as Russian letters address a patient.
+    ours.expect(
+        greeting, "Hello %(first_name)s, how are you feeling today?", first_name="Мария Петровна"
+    )
     ours.expect(greeting, "How strong is your back pain now?")
     send = browser.find("input[type=submit][name=submit]")
     ours.expect(send.get_attribute("value"), "Send my answer")
@@ -160,7 +163,7 @@ def test_a_moscow_clinic_registers_a_patient_logs_her_visit_and_she_answers_in_r
     answers = browser.text("#feedback-group")
     assert "Спина болит меньше, спасибо!" in answers
     assert re.search(r"\b2\b", answers)
-    ours.expect(answers, "pain feedback")
+    ours.expect(answers, "pain feedback", context="plural")
     browser.screenshot("ru-course-feedback")
 
     assert ours.missing == [], "shown in English, not Russian"
