@@ -15,6 +15,7 @@ from django.contrib.auth.models import Group
 from django.http import HttpRequest
 
 from clinic.admin_errors import AdminErrorsMixin, KeptRecordAdminMixin
+from clinic.forms import LanguageChoicesMixin
 from clinic.language import session_language_keep
 from clinic.models import StaffPreferences
 from clinic.services import staff_language_set
@@ -37,7 +38,7 @@ ADD_STAFF = {
 }
 
 
-class StaffPreferencesInline(admin.StackedInline):
+class StaffPreferencesInline(LanguageChoicesMixin, admin.StackedInline):
     model = StaffPreferences
     fields = ["language"]
     can_delete = False

@@ -14,6 +14,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 from phonenumber_field.widgets import RegionalPhoneNumberWidget
 
 from clinic.admin_errors import AdminErrorsMixin, ClinicHistoryAdmin, KeptRecordAdminMixin
+from clinic.forms import LanguageChoicesMixin
 from clinic.paginators import EstimatedCountPaginator
 from clinic.roles import sees_only_own_patients
 from courses.models import Course
@@ -169,7 +170,7 @@ class UnresolvedContraindicationFilter(admin.SimpleListFilter):
 
 
 @admin.register(Patient)
-class PatientAdmin(PatientPhoneSearchMixin, ClinicHistoryAdmin):
+class PatientAdmin(PatientPhoneSearchMixin, LanguageChoicesMixin, ClinicHistoryAdmin):
     form = PatientForm
     list_display = [
         "full_name",
