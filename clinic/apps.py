@@ -30,6 +30,12 @@ class ClinicConfig(AppConfig):
 
         user_logged_in.connect(session_language_at_login, dispatch_uid="clinic.language")
 
+        from django.db.backends.signals import connection_created
+
+        from clinic.sqlite import unicode_like_installed
+
+        connection_created.connect(unicode_like_installed, dispatch_uid="clinic.sqlite.like")
+
 
 def _sync_roles(sender, using: str, **kwargs) -> None:
     """Keep the role groups in step with the permissions after every ``migrate``.
