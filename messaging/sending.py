@@ -229,7 +229,10 @@ def messages_send(
     messages = {
         message.pk: message
         for message in claimed.select_related(
-            "patient", "course__therapist", "visit"
+            # The therapist's preferences: a staff alert is written in their language.
+            "patient",
+            "course__therapist__preferences",
+            "visit",
         ).with_new_course()
     }
     outcomes = dict.fromkeys((pk for pk in message_ids if pk not in messages), "not-claimed")
