@@ -11,6 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from bench.pages import bench_manager, resolved_pages
+from clinic.heap import settle
 
 
 @dataclass
@@ -45,6 +46,8 @@ def measure_pages(*, requests: int, warmups: int, page_seconds: float) -> list[d
     """p50, p95 and the query count of each page: ``warmups`` requests first, then
     ``requests`` timed ones, fewer when a page has used ``page_seconds`` (the document
     says how many were taken)."""
+    # As clinic.wsgi does in a production process, once loaded (clinic.heap).
+    settle()
     client = manager_client()
     results = []
     for name, url in resolved_pages():

@@ -2,5 +2,8 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+from clinic import heap
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic.settings")
 application = get_wsgi_application()
+heap.settle()
