@@ -99,6 +99,14 @@ def test_cells_a_spreadsheet_would_run_as_a_formula_are_neutralised(prefix):
     assert row["pain_change_points"] == "-4"
 
 
+def test_a_therapist_name_a_spreadsheet_would_run_as_a_formula_is_neutralised():
+    course = summary_course()
+    course.therapist.first_name = "=cmd|' /C calc'!A0"
+    course.therapist.save()
+
+    assert _csv(Course.objects.all())[0]["therapist"] == "'=cmd|' /C calc'!A0 Ivanova"
+
+
 @pytest.mark.parametrize(
     ("first_name", "last_name"),
     [("Анна", "Петрова"), ("فاطمة", "الزهراء"), ("Zoë 🌿", "O'Brien-Łukasz")],
