@@ -242,8 +242,9 @@ def _others(run: dict, sizes: list[str]) -> list[str]:
         "## Dispatch",
         "",
         "`manage.py send_due_messages` in one process sending end-of-course follow-ups "
-        "(and whatever else the seed left due) into a local SMTP server (aiosmtpd); the "
-        "rate is taken between the first message received and the last.",
+        "(and whatever else the seed left due) into a local SMTP server (aiosmtpd, in a "
+        "process of its own); the rate is taken between the first message received and "
+        "the last.",
         "",
         *_table(["size", "messages", "command s", "messages/s per process"], dispatch_rows),
     ]

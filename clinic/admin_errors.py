@@ -119,7 +119,15 @@ class ValidAutocompleteMixin:
 
 class SafeChangeList(ChangeList):
     """Filters in the address that no query can answer are "incorrect lookup
-    parameters": Django then shows the list unfiltered with an error note (``?e=1``)."""
+    parameters": Django then shows the list unfiltered with an error note (``?e=1``).
+    A sort on a column left out of ``sortable_by`` is ignored."""
+
+    def get_ordering_field(self, field_name: str):
+        # Django leaves such a column out of the headers only; a typed address could
+        # still ask for its sort, which no index serves (a sort of every row).
+        if self.sortable_by is not None and field_name not in self.sortable_by:
+            return None
+        return super().get_ordering_field(field_name)
 
     def get_filters(self, request: HttpRequest):
         params = self.get_filters_params()
