@@ -97,6 +97,9 @@ class CourseAdmin(
         "important_improvement",
         "pain_flagged",
     ]
+    # Not the therapist, as on the visit list: sorting every course by a name on another
+    # table reads them all (65 ms of SQL at 20,000 patients); the filter picks one.
+    sortable_by = [name for name in list_display if name != "therapist_name"]
     list_filter = [
         "status",
         "kind",

@@ -6,9 +6,10 @@ import pytest
 from django.urls import reverse
 
 from clinic.roles import MANAGER
+from courses.admin.courses import CourseAdmin
 from courses.admin.visits import VisitAdmin
 from messaging.admin import MessageAdmin
-from tests.factories import MessageFactory, VisitFactory, staff_with_role
+from tests.factories import CourseFactory, MessageFactory, VisitFactory, staff_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -56,3 +57,12 @@ def test_the_visit_list_ignores_a_sort_by_therapist(manager):
     keys = [str(key) for key in _order_by(manager.get(address))]
 
     assert not any("therapist" in key for key in keys)
+
+
+def test_the_course_list_ignores_a_sort_by_therapist_and_keeps_the_others(manager):
+    CourseFactory()
+    therapist = _sort_address("admin:courses_course_changelist", CourseAdmin, "therapist_name")
+    pain = _sort_address("admin:courses_course_changelist", CourseAdmin, "pain_at_start")
+
+    assert not any("therapist" in str(key) for key in _order_by(manager.get(therapist)))
+    assert "pain_at_start" in _order_by(manager.get(pain))
