@@ -165,7 +165,9 @@ def _list_pages(label: str) -> list[Page]:
     if model_admin.search_fields:
         pages.append(Page(f"{name}, searched", _search_page(model_admin, url)))
     # The columns staff can sort by; a list ignores a sort on any other.
-    sortable_by = model_admin.sortable_by or model_admin.list_display
+    sortable_by = (
+        model_admin.list_display if model_admin.sortable_by is None else model_admin.sortable_by
+    )
     for column in model_admin.list_display:
         if column in sortable_by and _sortable(model_admin, column):
             label = label_for_field(column, model, model_admin)

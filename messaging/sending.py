@@ -271,13 +271,15 @@ class _Held:
     claimed again after its lease ran out, is left alone (the write reports False)."""
 
     def __init__(self, message_id: int, claim: str) -> None:
-        self.rows = Message.objects.filter(
-            pk=message_id, claim=claim, status=Message.Status.SENDING
-        )
+        self.message_id, self.claim = message_id, claim
         self._where = [message_id, _prepared("claim", claim), Message.Status.SENDING.value]
 
     def update(self, **fields) -> bool:
-        return bool(self.rows.update(**fields))
+        """Any other write, through the ORM (the query is built only when one is made)."""
+        rows = Message.objects.filter(
+            pk=self.message_id, claim=self.claim, status=Message.Status.SENDING
+        )
+        return bool(rows.update(**fields))
 
     def renew(self, now: dt.datetime) -> bool:
         """Renew the lease for an attempt, and count the attempt."""
@@ -383,24 +385,23 @@ def _after_failure(mine: _Held, message: Message, error: Exception, *, now: dt.d
     status = Message.Status.UNCERTAIN if may_have_arrived else Message.Status.FAILED
     logger.warning("Message %s %s after %d attempts: %s", message.pk, status.label, attempts, text)
     _record_end(
-        mine,
         message,
         went_out=may_have_arrived,
-        status=status,
-        may_have_arrived=may_have_arrived,
-        last_error=text,
+        write=lambda: mine.update(
+            status=status, may_have_arrived=may_have_arrived, last_error=text
+        ),
     )
     return status.value
 
 
-def _record_end(mine: _Held, message: Message, *, went_out: bool, **fields) -> bool:
-    """Record how the last attempt ended, if the row is still this sender's. A
-    repeat-course reminder that went out, or may have, leads to the next one, as the
-    patient may have read it either way."""
+def _record_end(message: Message, *, went_out: bool, write: Callable[[], bool]) -> bool:
+    """Record how the last attempt ended with ``write``, which reports whether the row
+    was still this sender's. A repeat-course reminder that went out, or may have, leads
+    to the next one, as the patient may have read it either way."""
     if not (went_out and message.kind == Message.Kind.REPEAT_COURSE_REMINDER):
-        return mine.update(**fields)
+        return write()
     with transaction.atomic():
-        if not mine.update(**fields):
+        if not write():
             return False
         services.repeat_reminder_schedule_next(sent=message)
     return True
@@ -408,11 +409,7 @@ def _record_end(mine: _Held, message: Message, *, went_out: bool, **fields) -> b
 
 def _record_sent(mine: _Held, message: Message) -> str:
     now = timezone.now()
-    if message.kind == Message.Kind.REPEAT_COURSE_REMINDER:
-        fields = {"status": Message.Status.SENT, "sent_at": now, "last_error": ""}
-        recorded = _record_end(mine, message, went_out=True, **fields)
-    else:
-        recorded = mine.mark_sent(now)
+    recorded = _record_end(message, went_out=True, write=lambda: mine.mark_sent(now))
     return "sent" if recorded else "sent-but-cancelled"
 
 
