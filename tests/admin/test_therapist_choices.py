@@ -61,3 +61,15 @@ def test_course_and_visit_lists_name_the_therapist_and_filter_by_those_on_course
         assert f"therapist__id__exact={anna.pk}" in page
         assert f"therapist__id__exact={chloe.pk}" in page
         assert f"therapist__id__exact={ben.pk}" not in page
+
+
+def test_a_visits_page_draws_the_therapist_select_with_theirs_chosen(admin_client):
+    anna = staff_with_role(THERAPIST, username="anna", first_name="Anna", last_name="Kowalska")
+    staff_with_role(THERAPIST, username="ben", first_name="Ben", last_name="Okafor")
+    visit = VisitFactory(course=CourseFactory(therapist=anna), therapist=anna)
+
+    page = admin_client.get(reverse("admin:courses_visit_change", args=[visit.pk])).text
+
+    assert f'<option value="{anna.pk}" selected>Anna Kowalska</option>' in page
+    assert page.count(" selected>Anna Kowalska</option>") == 1
+    assert ">Ben Okafor</option>" in page
