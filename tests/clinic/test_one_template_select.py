@@ -1,10 +1,10 @@
-"""The select of many options (clinic.staff.LongSelect) draws Django's select, option for
-option, from one template."""
+"""A select drawn in one template (clinic.widgets.OneTemplateSelect) draws Django's
+select, option for option."""
 
 import pytest
 from django import forms
 
-from clinic.staff import LongSelect
+from clinic.widgets import OneTemplateSelect
 
 CHOICES = [
     ("", "---------"),
@@ -21,32 +21,32 @@ class WithOptionAttrs(forms.Select):
         return option
 
 
-class LongWithOptionAttrs(WithOptionAttrs):
-    template_name = LongSelect.template_name
+class OneTemplateWithOptionAttrs(WithOptionAttrs):
+    template_name = OneTemplateSelect.template_name
 
 
 @pytest.mark.parametrize("value", [None, "", 2, 4, [1, 3]])
 def test_it_draws_what_djangos_select_draws(value):
     attrs = {"id": "id_therapist", "required": True, "class": "wide"}
 
-    drawn = LongSelect(choices=CHOICES).render("therapist", value, attrs)
+    drawn = OneTemplateSelect(choices=CHOICES).render("therapist", value, attrs)
 
     assert drawn == forms.Select(choices=CHOICES).render("therapist", value, attrs)
     assert "&lt;Okafor&gt; &amp; Sons" in drawn
 
 
 def test_it_draws_the_attributes_of_each_option_as_django_does():
-    drawn = LongWithOptionAttrs(choices=CHOICES).render("therapist", 3)
+    drawn = OneTemplateWithOptionAttrs(choices=CHOICES).render("therapist", 3)
 
     assert drawn == WithOptionAttrs(choices=CHOICES).render("therapist", 3)
     assert 'selected data-shift="a&lt;3&gt;"' in drawn
 
 
 def test_it_draws_a_multiple_select_as_django_does():
-    class LongMultiple(forms.SelectMultiple):
-        template_name = LongSelect.template_name
+    class OneTemplateMultiple(forms.SelectMultiple):
+        template_name = OneTemplateSelect.template_name
 
-    drawn = LongMultiple(choices=CHOICES).render("therapists", [1, 4])
+    drawn = OneTemplateMultiple(choices=CHOICES).render("therapists", [1, 4])
 
     assert drawn == forms.SelectMultiple(choices=CHOICES).render("therapists", [1, 4])
     assert drawn.count(" selected>") == 2
