@@ -1,11 +1,25 @@
-"""Widgets the clinic's pages draw often enough for their cost to show."""
+"""Widgets drawn as Django draws them, each in one template.
+
+Django draws a select's every option through a template of its own, and an input's
+attributes through another; that is most of the time of a page that draws many. The
+visit list draws a status, two pain scores and a hidden id on each of its 50 rows, and
+a visit's page 160 therapists at a chain's scale (docs/benchmarks.md). The HTML is the
+same, which the tests check against Django's own.
+"""
 
 from django import forms
+from django.contrib.admin.widgets import AdminIntegerFieldWidget
+
+INPUT_TEMPLATE = "clinic/widgets/input.html"
 
 
 class OneTemplateSelect(forms.Select):
-    """A select drawn as Django draws it, but in one template: Django draws each option
-    through a template of its own. A chain's 160 therapists took a visit's page from 40
-    to 60 ms; the visit list draws 50 rows of four statuses (docs/benchmarks.md)."""
-
     template_name = "clinic/widgets/select.html"
+
+
+class OneTemplateHiddenInput(forms.HiddenInput):
+    template_name = INPUT_TEMPLATE
+
+
+class OneTemplateIntegerInput(AdminIntegerFieldWidget):
+    template_name = INPUT_TEMPLATE

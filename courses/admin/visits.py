@@ -13,7 +13,7 @@ from clinic.admin_errors import ClinicHistoryAdmin, SafeChangeList
 from clinic.paginators import CappedCountPaginator
 from clinic.staff import staff_name
 from clinic.timeutils import clinic_day_bounds, clinic_today
-from clinic.widgets import OneTemplateSelect
+from clinic.widgets import OneTemplateHiddenInput, OneTemplateIntegerInput, OneTemplateSelect
 from courses import services
 from courses.admin.common import (
     VISIT_LOG_FIELDS,
@@ -168,11 +168,6 @@ class VisitAdmin(TherapistFieldMixin, ClinicHistoryAdmin):
             kwargs["queryset"] = in_care_of(Course.objects.all(), request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    def formfield_for_choice_field(self, db_field, request: HttpRequest, **kwargs):
-        # The list draws a status select on each of its 50 rows.
-        kwargs.setdefault("widget", OneTemplateSelect)
-        return super().formfield_for_choice_field(db_field, request, **kwargs)
-
     def get_changeform_initial_data(self, request: HttpRequest) -> dict:
         # The diary's free slots link here with the therapist and the time to book; the
         # admin hands GET values over as text, which a date-and-time widget cannot show.
@@ -222,6 +217,13 @@ class VisitAdmin(TherapistFieldMixin, ClinicHistoryAdmin):
             extra=0,
             fields=self.get_list_editable(request),
             formfield_callback=partial(self.formfield_for_dbfield, request=request),
+            # Drawn on each of the 50 rows: the same HTML in a third of the time.
+            widgets={
+                "id": OneTemplateHiddenInput,
+                "status": OneTemplateSelect,
+                "pain_before": OneTemplateIntegerInput,
+                "pain_after": OneTemplateIntegerInput,
+            },
             **kwargs,
         )
 

@@ -1,10 +1,11 @@
-"""A select drawn in one template (clinic.widgets.OneTemplateSelect) draws Django's
-select, option for option."""
+"""The widgets drawn in one template (clinic.widgets) draw what Django's draw, byte for
+byte."""
 
 import pytest
 from django import forms
+from django.contrib.admin.widgets import AdminIntegerFieldWidget
 
-from clinic.widgets import OneTemplateSelect
+from clinic.widgets import OneTemplateHiddenInput, OneTemplateIntegerInput, OneTemplateSelect
 
 CHOICES = [
     ("", "---------"),
@@ -50,3 +51,22 @@ def test_it_draws_a_multiple_select_as_django_does():
 
     assert drawn == forms.SelectMultiple(choices=CHOICES).render("therapists", [1, 4])
     assert drawn.count(" selected>") == 2
+
+
+@pytest.mark.parametrize("value", [None, "", 0, 7, "<b>"])
+@pytest.mark.parametrize(
+    "attrs",
+    [None, {"id": "id_form-3-pain_before", "required": True, "disabled": False, "min": 0}],
+)
+@pytest.mark.parametrize(
+    ("ours", "djangos"),
+    [
+        (OneTemplateIntegerInput, AdminIntegerFieldWidget),
+        (OneTemplateHiddenInput, forms.HiddenInput),
+    ],
+)
+def test_its_inputs_draw_what_djangos_draw(ours, djangos, value, attrs):
+    drawn = ours().render("form-3-pain_before", value, attrs)
+
+    assert drawn == djangos().render("form-3-pain_before", value, attrs)
+    assert "<b>" not in drawn
